@@ -1,0 +1,106 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+
+from .validators import validate_id_number, validate_mobile
+
+
+class User(AbstractUser):
+    """A person who signs in: a hospital user, an institution admin or an auditor.
+
+    Auditors (审核员) are staff accounts created in Django admin and belong to no
+    institution. Every other account belongs to exactly one institution.
+    """
+
+    class Role(models.TextChoices):
+        HOSPITAL_USER = "hospital_user", "普通用户"
+        INSTITUTION_ADMIN = "institution_admin", "单位管理员"
+
+    class Origin(models.TextChoices):
+        REGISTRATION = "registration", "用户注册"
+        ACTIVATION = "activation", "单位注册激活"
+        ADMIN = "admin", "后台创建"
+
+    class Verification(models.TextChoices):
+        UNVERIFIED = "unverified", "未认证"
+        PENDING = "pending", "待审核"
+        VERIFIED = "verified", "已认证"
+        REJECTED = "rejected", "未通过"
+
+    real_name = models.CharField("真实姓名", max_length=30, blank=True)
+    mobile = models.CharField(
+        "手机号码", max_length=11, blank=True, validators=[validate_mobile]
+    )
+    id_number = models.CharField(
+        "身份证号码", max_length=18, blank=True, validators=[validate_id_number]
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name="所属单位",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    role = models.CharField(
+        "角色", max_length=20, choices=Role.choices, default=Role.HOSPITAL_USER
+    )
+    origin = models.CharField(
+        "账号来源", max_length=20, choices=Origin.choices, default=Origin.ADMIN
+    )
+    verification_status = models.CharField(
+        "身份认证状态",
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+    )
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mobile"], condition=~Q(mobile=""), name="user_mobile_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["id_number"], condition=~Q(id_number=""), name="user_id_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_staff=True) | Q(institution__isnull=False),
+                name="user_hospital_account_has_institution",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.real_name}（{self.username}）" if self.real_name else self.username
+
+    @property
+    def is_auditor(self):
+        return self.is_staff
+
+    @property
+    def is_institution_admin(self):
+        return not self.is_staff and self.role == self.Role.INSTITUTION_ADMIN
+
+    @property
+    def needs_verification(self):
+        """Only accounts from 用户注册 must pass 个人身份认证 (SPEC §2)."""
+        return (
+            not self.is_staff
+            and self.role == self.Role.HOSPITAL_USER
+            and self.verification_status != self.Verification.VERIFIED
+        )
+
+    @property
+    def can_see_institution_data(self):
+        """May this account read and change its institution's registry data?"""
+        return (
+            self.is_active
+            and not self.is_staff
+            and self.institution_id is not None
+            and not self.needs_verification
+        )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "institutions"
+
+urlpatterns = [
+    path("<uuid:public_id>/", views.institution_detail, name="detail"),
+]

@@ -1,0 +1,69 @@
+"""The left 功能菜单, declared once.
+
+An entry is shown only when its URL exists (features land issue by issue; a menu entry for
+something not built yet is hidden, never a dead link) and when its ``visible`` test passes
+for the signed-in user.
+"""
+
+from django.urls import NoReverseMatch, reverse
+
+MENU = (
+    (
+        "用户管理",
+        "bi-person-gear",
+        (
+            ("个人中心", "accounts:profile", None),
+            ("个人身份认证", "accounts:verification", lambda user: user.needs_verification),
+        ),
+    ),
+    (
+        "中国脑血管病登记",
+        "bi-clipboard2-pulse",
+        (
+            ("脑血管病登记", "surveys:home", None),
+            ("绑定既往数据", "binding:home", None),
+        ),
+    ),
+)
+
+HELP_TABS = (
+    ("菜单说明", "help_menus"),
+    ("欢迎", "welcome"),
+    ("填写说明", "help_filling"),
+    ("操作手册", "help_manual"),
+)
+
+
+def _url(name):
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def build_menu(user, current_path=""):
+    groups = []
+    for title, icon, entries in MENU:
+        items = []
+        for label, url_name, visible in entries:
+            url = _url(url_name)
+            if url is None or (visible is not None and not visible(user)):
+                continue
+            items.append({"label": label, "url": url, "active": current_path.startswith(url)})
+        if items:
+            groups.append({"title": title, "icon": icon, "items": items})
+    return groups
+
+
+def menu(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "menu_groups": build_menu(user, request.path),
+        "help_tabs": [
+            {"label": label, "url": url, "active": request.path == url}
+            for label, url in ((label, _url(name)) for label, name in HELP_TABS)
+            if url
+        ],
+    }
