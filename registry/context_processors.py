@@ -12,16 +12,34 @@ MENU = (
         "用户管理",
         "bi-person-gear",
         (
-            ("个人中心", "accounts:profile", None),
-            ("个人身份认证", "accounts:verification", lambda user: user.needs_verification),
+            ("个人中心", "accounts:profile", None, "bi-person-vcard", "个人信息、修改密码"),
+            (
+                "个人身份认证",
+                "accounts:verification",
+                lambda user: user.needs_verification,
+                "bi-patch-check",
+                "上传医疗机构执业许可证，认证后可填报本单位数据",
+            ),
         ),
     ),
     (
         "中国脑血管病登记",
         "bi-clipboard2-pulse",
         (
-            ("脑血管病登记", "surveys:home", None),
-            ("绑定既往数据", "binding:home", None),
+            (
+                "脑血管病登记",
+                "surveys:home",
+                None,
+                "bi-clipboard2-pulse",
+                "基本信息、模板下载及数据上传、年度调查表",
+            ),
+            (
+                "绑定既往数据",
+                "binding:home",
+                None,
+                "bi-link-45deg",
+                "绑定本单位以往在旧平台填报的数据",
+            ),
         ),
     ),
 )
@@ -45,11 +63,19 @@ def build_menu(user, current_path=""):
     groups = []
     for title, icon, entries in MENU:
         items = []
-        for label, url_name, visible in entries:
+        for label, url_name, visible, icon, description in entries:
             url = _url(url_name)
             if url is None or (visible is not None and not visible(user)):
                 continue
-            items.append({"label": label, "url": url, "active": current_path.startswith(url)})
+            items.append(
+                {
+                    "label": label,
+                    "url": url,
+                    "icon": icon,
+                    "description": description,
+                    "active": current_path.startswith(url),
+                }
+            )
         if items:
             groups.append({"title": title, "icon": icon, "items": items})
     return groups

@@ -1,0 +1,126 @@
+"""Demo data for trying the platform: an auditor and two institutions with their people.
+
+Created only on an empty database (no users yet), by ``manage.py seed_demo``, which the
+README's run command calls. Passwords are random; they are written to a git-ignored file
+under ``var/`` so that every start of the demo server can print them again.
+"""
+
+import secrets
+import string
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from institutions.models import HospitalCategory, HospitalGrade, Institution, Region
+from institutions.validators import uscc_check_character
+
+from .models import User
+from .validators import id_number_check_character
+
+CREDENTIALS_FILE = settings.VAR_DIR / "demo-credentials.txt"
+
+DEMO_INSTITUTIONS = (
+    {
+        "key": "bj",
+        "name": "北京市东城区演示医院",
+        "region": "110101",
+        "grade": HospitalGrade.GRADE_3A,
+        "category": HospitalCategory.GENERAL,
+        "credit_code17": "12110101MB0000001",
+        "licence_number": "PDY00001X11010117A1001",
+        "is_base_hospital": True,
+        "is_advanced_stroke_center": True,
+        "admin": ("bj_admin", "王建国", "13800000001", "11010119800101001"),
+        "user": ("bj_user", "李静", "13800000002", "11010119850202002"),
+    },
+    {
+        "key": "gd",
+        "name": "广州市天河区演示医院",
+        "region": "440106",
+        "grade": HospitalGrade.GRADE_2A,
+        "category": HospitalCategory.TCM,
+        "credit_code17": "12440106MB0000002",
+        "licence_number": "PDY00002X44010617A1001",
+        "is_base_hospital": False,
+        "is_advanced_stroke_center": False,
+        "admin": ("gd_admin", "陈志明", "13900000003", "44010619780303003"),
+        "user": ("gd_user", "黄丽", "13900000004", "44010619900404004"),
+    },
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    description: str
+
+
+def _password():
+    alphabet = string.ascii_letters + string.digits
+    return "Demo-" + "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def _id_number(first17):
+    return first17 + id_number_check_character(first17)
+
+
+@transaction.atomic
+def create_demo_data():
+    """Create the demo accounts on an empty database and return them with their passwords.
+
+    Returns an empty list, and changes nothing, when any user exists already.
+    Needs the 行政区划 table loaded (``manage.py load_regions``).
+    """
+    if User.objects.exists():
+        return []
+    accounts = []
+
+    auditor_password = _password()
+    User.objects.create_superuser(
+        username="auditor",
+        email="auditor@example.org",
+        password=auditor_password,
+        real_name="赵审核",
+    )
+    accounts.append(DemoAccount("auditor", auditor_password, "审核员（可进入审核后台 /admin/）"))
+
+    for spec in DEMO_INSTITUTIONS:
+        institution = Institution.objects.create(
+            name=spec["name"],
+            region=Region.objects.get(code=spec["region"]),
+            grade=spec["grade"],
+            category=spec["category"],
+            credit_code=spec["credit_code17"] + uscc_check_character(spec["credit_code17"]),
+            licence_number=spec["licence_number"],
+            is_base_hospital=spec["is_base_hospital"],
+            is_advanced_stroke_center=spec["is_advanced_stroke_center"],
+        )
+        for kind, role, origin, label in (
+            ("admin", User.Role.INSTITUTION_ADMIN, User.Origin.ACTIVATION, "单位管理员"),
+            ("user", User.Role.HOSPITAL_USER, User.Origin.REGISTRATION, "普通用户，已认证"),
+        ):
+            username, real_name, mobile, id17 = spec[kind]
+            password = _password()
+            User.objects.create_user(
+                username=username,
+                password=password,
+                email=f"{username}@example.org",
+                real_name=real_name,
+                mobile=mobile,
+                id_number=_id_number(id17),
+                institution=institution,
+                role=role,
+                origin=origin,
+                verification_status=User.Verification.VERIFIED,
+            )
+            accounts.append(DemoAccount(username, password, f"{institution.name} {label}"))
+    return accounts
+
+
+def format_credentials(accounts):
+    width = max(len(a.username) for a in accounts)
+    lines = ["演示账号（仅供试用，请勿用于生产环境）："]
+    lines += [f"  {a.username:<{width}}  {a.password}  {a.description}" for a in accounts]
+    return "\n".join(lines) + "\n"

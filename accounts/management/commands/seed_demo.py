@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import CREDENTIALS_FILE, create_demo_data, format_credentials
+from institutions.models import Region
+
+
+class Command(BaseCommand):
+    help = "在空数据库中创建演示账号和演示单位，并打印账号密码。"
+
+    def handle(self, *args, **options):
+        if not Region.objects.exists():
+            raise CommandError("行政区划表为空，请先运行 manage.py load_regions。")
+        accounts = create_demo_data()
+        if accounts:
+            text = format_credentials(accounts)
+            CREDENTIALS_FILE.write_text(text, encoding="utf-8")
+            CREDENTIALS_FILE.chmod(0o600)
+        elif CREDENTIALS_FILE.exists():
+            text = CREDENTIALS_FILE.read_text(encoding="utf-8")
+        else:
+            text = "数据库中已有用户，未创建演示账号。\n"
+        self.stdout.write(text)

@@ -1,0 +1,62 @@
+"""No user ever reaches another institution's object: every id-taking URL answers 404."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .permission_matrix import OWNED_OBJECT_URLS, PUBLIC_PARAMETER_URLS
+
+
+def _walk(patterns, namespace="", has_params=False):
+    for entry in patterns:
+        params = has_params or bool(entry.pattern.converters) or bool(
+            getattr(entry.pattern, "regex", None) and entry.pattern.regex.groups
+        )
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            yield from _walk(
+                entry.url_patterns, f"{namespace}{ns}:" if ns else namespace, params
+            )
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", params
+
+
+def parameter_url_names():
+    return sorted({name for name, params in _walk(get_resolver().url_patterns) if params})
+
+
+def _is_public(name):
+    return name in PUBLIC_PARAMETER_URLS or any(
+        key.endswith(":*") and name.startswith(key[:-1]) for key in PUBLIC_PARAMETER_URLS
+    )
+
+
+def test_every_url_with_an_id_is_in_the_matrix():
+    forgotten = [
+        name
+        for name in parameter_url_names()
+        if name not in OWNED_OBJECT_URLS and not _is_public(name)
+    ]
+    assert forgotten == [], (
+        "These URLs take a parameter but are neither registered in tests/permission_matrix.py "
+        f"with an owned-object factory nor listed as public: {forgotten}"
+    )
+
+
+@pytest.mark.parametrize("url_name", sorted(OWNED_OBJECT_URLS))
+def test_other_institution_gets_404(client, url_name, alice, bob):
+    url = reverse(url_name, kwargs=OWNED_OBJECT_URLS[url_name](alice.institution))
+
+    client.force_login(bob)
+    statuses = {client.get(url).status_code, client.post(url).status_code}
+
+    assert statuses <= {404, 405} and 404 in statuses, f"{url_name} answered {statuses} to bob"
+
+
+@pytest.mark.parametrize("url_name", sorted(OWNED_OBJECT_URLS))
+def test_owner_reaches_the_object(client, url_name, alice):
+    """The matrix means something only if the owner is not refused as well."""
+    url = reverse(url_name, kwargs=OWNED_OBJECT_URLS[url_name](alice.institution))
+
+    client.force_login(alice)
+
+    assert client.get(url).status_code != 404 or client.post(url).status_code != 404
