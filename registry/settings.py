@@ -141,8 +141,28 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # No URL pattern serves MEDIA_URL: uploads are sent only by views that check the owner.
 MEDIA_URL = "/media/"
 
+# Uploads go to MEDIA_ROOT on disk, or to an S3-compatible object store (MinIO, a domestic
+# cloud's OSS/COS with an S3 endpoint) when MEDIA_S3_BUCKET is set; needs `pip install '.[s3]'`.
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            "access_key": env.str("MEDIA_S3_ACCESS_KEY", default=""),
+            "secret_key": env.str("MEDIA_S3_SECRET_KEY", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         # Hashed, compressed files in production; plain files in development and tests,
         # which then need no collectstatic run.
