@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from accounts.models import User
 
@@ -74,7 +75,7 @@ def auditor(db):
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     """Debian's Chromium driven by Playwright; skipped where Chromium is not installed,
     except when REQUIRE_BROWSER=1 (CI), where a missing browser is a failure."""
     if not CHROMIUM.exists():
@@ -83,16 +84,20 @@ def browser():
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
     # Playwright's sync API runs an event loop; Django's ORM calls in the live server
     # thread and in the test are still synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # Connections opened while Playwright's loop ran live in another context;
+        # close them here, or PostgreSQL refuses to drop the test database.
+        connections.close_all()
 
 
 @pytest.fixture
 def screenshot_dir():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
