@@ -28,9 +28,7 @@ class User(AbstractUser):
         REJECTED = "rejected", "未通过"
 
     real_name = models.CharField("真实姓名", max_length=30, blank=True)
-    mobile = models.CharField(
-        "手机号码", max_length=11, blank=True, validators=[validate_mobile]
-    )
+    mobile = models.CharField("手机号码", max_length=11, blank=True, validators=[validate_mobile])
     id_number = models.CharField(
         "身份证号码", max_length=18, blank=True, validators=[validate_id_number]
     )
@@ -42,9 +40,7 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
-    role = models.CharField(
-        "角色", max_length=20, choices=Role.choices, default=Role.HOSPITAL_USER
-    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.HOSPITAL_USER)
     origin = models.CharField(
         "账号来源", max_length=20, choices=Origin.choices, default=Origin.ADMIN
     )

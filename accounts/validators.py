@@ -54,15 +54,15 @@ def validate_id_number(value):
             "身份证号码应为18位：前17位为数字，最后一位为数字或字母X。", code="id_format"
         )
     if number[:2] not in _ID_PROVINCES:
-        raise ValidationError("身份证号码前两位不是有效的省级行政区划代码，请核对。", code="id_region")
+        raise ValidationError(
+            "身份证号码前两位不是有效的省级行政区划代码，请核对。", code="id_region"
+        )
     try:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         birth = None
     if birth is None or not datetime.date(1900, 1, 1) <= birth <= datetime.date.today():
-        raise ValidationError(
-            "身份证号码第7–14位的出生日期无效，请核对。", code="id_birth_date"
-        )
+        raise ValidationError("身份证号码第7–14位的出生日期无效，请核对。", code="id_birth_date")
     if id_number_check_character(number[:17]) != number[17]:
         raise ValidationError(
             "身份证号码校验位（最后一位）不正确，请逐位核对后重新填写。", code="id_check"

@@ -30,7 +30,9 @@ class Region(models.Model):
     code = models.CharField("行政区划代码", max_length=6, primary_key=True)
     name = models.CharField("名称", max_length=50)
     level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
-    kind = models.CharField("类型", max_length=20, blank=True, help_text="如 直辖市、地级市、市辖区、县")
+    kind = models.CharField(
+        "类型", max_length=20, blank=True, help_text="如 直辖市、地级市、市辖区、县"
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name="上级行政区划",
@@ -116,7 +118,10 @@ class Institution(models.Model):
         Region, verbose_name="行政区划", on_delete=models.PROTECT, related_name="institutions"
     )
     region_name = models.CharField(
-        "行政区划名称", max_length=120, editable=False, help_text="填报时的行政区划全称，区划调整后保持不变"
+        "行政区划名称",
+        max_length=120,
+        editable=False,
+        help_text="填报时的行政区划全称，区划调整后保持不变",
     )
     grade = models.CharField("医院等级", max_length=10, choices=HospitalGrade.choices)
     category = models.CharField("医院类别", max_length=10, choices=HospitalCategory.choices)
@@ -142,7 +147,9 @@ class Institution(models.Model):
         verbose_name_plural = "医疗机构"
         ordering = ["region_id", "name"]
         constraints = [
-            models.CheckConstraint(condition=~Q(credit_code=""), name="institution_credit_code_set"),
+            models.CheckConstraint(
+                condition=~Q(credit_code=""), name="institution_credit_code_set"
+            ),
             models.CheckConstraint(
                 condition=~Q(licence_number=""), name="institution_licence_number_set"
             ),
@@ -151,12 +158,6 @@ class Institution(models.Model):
     def __str__(self):
         return self.name
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_region_id = instance.__dict__.get("region_id")
-        return instance
-
     def save(self, *args, **kwargs):
         # Keep the division's name as it was when the record was entered (or re-pointed),
         # even if a later 行政区划 edition renames or retires the code.
@@ -164,6 +165,12 @@ class Institution(models.Model):
             self.region_name = self.region.full_name
         super().save(*args, **kwargs)
         self._loaded_region_id = self.region_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_region_id = instance.__dict__.get("region_id")
+        return instance
 
     @property
     def is_active(self):

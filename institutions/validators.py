@@ -19,7 +19,7 @@ _LICENCE_RE = re.compile(r"^[0-9A-Z]{8,30}$")
 
 
 def normalize_code(value):
-    """Upper-case, half-width, without any whitespace: '９１１１ 0000x' → '9111 0000X' → '91110000X'."""
+    """Upper-case, half-width, no whitespace: '９１１１ 0000x' → '91110000X'."""
     if value is None:
         return ""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).upper()
@@ -36,7 +36,8 @@ def validate_uscc(value):
     code = normalize_code(value)
     if not _USCC_RE.match(code):
         raise ValidationError(
-            "统一社会信用代码应为18位，由数字和大写字母组成（不含 I、O、S、V、Z），请核对营业执照或法人证书。",
+            "统一社会信用代码应为18位，由数字和大写字母组成（不含 I、O、S、V、Z），"
+            "请核对营业执照或法人证书。",
             code="uscc_format",
         )
     if uscc_check_character(code[:17]) != code[17]:

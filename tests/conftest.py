@@ -100,4 +100,3 @@ def browser(monkeypatch):
 def screenshot_dir():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
-

@@ -8,14 +8,14 @@ from .permission_matrix import OWNED_OBJECT_URLS, PUBLIC_PARAMETER_URLS
 
 def _walk(patterns, namespace="", has_params=False):
     for entry in patterns:
-        params = has_params or bool(entry.pattern.converters) or bool(
-            getattr(entry.pattern, "regex", None) and entry.pattern.regex.groups
+        params = (
+            has_params
+            or bool(entry.pattern.converters)
+            or bool(getattr(entry.pattern, "regex", None) and entry.pattern.regex.groups)
         )
         if isinstance(entry, URLResolver):
             ns = entry.namespace
-            yield from _walk(
-                entry.url_patterns, f"{namespace}{ns}:" if ns else namespace, params
-            )
+            yield from _walk(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace, params)
         elif isinstance(entry, URLPattern) and entry.name:
             yield f"{namespace}{entry.name}", params
 

@@ -29,7 +29,11 @@ def test_password_change_needs_the_old_password(client, alice):
 
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": "not-it", "new_password1": "N3w-Passw0rd!", "new_password2": "N3w-Passw0rd!"},
+        {
+            "old_password": "not-it",
+            "new_password1": "N3w-Passw0rd!",
+            "new_password2": "N3w-Passw0rd!",
+        },
     )
 
     alice.refresh_from_db()
@@ -42,7 +46,11 @@ def test_password_change_sets_the_new_password(client, alice):
 
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": PASSWORD, "new_password1": "N3w-Passw0rd!", "new_password2": "N3w-Passw0rd!"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "N3w-Passw0rd!",
+            "new_password2": "N3w-Passw0rd!",
+        },
     )
 
     alice.refresh_from_db()

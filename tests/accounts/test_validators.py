@@ -34,7 +34,9 @@ def test_invalid_id_numbers_say_why(number, message):
     assert message in error.value.messages[0]
 
 
-@pytest.mark.parametrize("mobile", ["13800138000", "19912345678", "+8613800138000", "１３８００１３８０００"])
+@pytest.mark.parametrize(
+    "mobile", ["13800138000", "19912345678", "+8613800138000", "１３８００１３８０００"]
+)
 def test_valid_mobiles_pass(mobile):
     validate_mobile(mobile)
 

@@ -8,7 +8,9 @@ from institutions.validators import validate_licence_number, validate_uscc
 from tests.factories import InstitutionFactory, region
 
 
-@pytest.mark.parametrize("code", ["91350100M000100Y43", "911100007109310534", "９１１１００００７１０９３１０５３４"])
+@pytest.mark.parametrize(
+    "code", ["91350100M000100Y43", "911100007109310534", "９１１１００００７１０９３１０５３４"]
+)
 def test_valid_credit_codes_pass(code):
     validate_uscc(code)
 
@@ -84,7 +86,9 @@ def test_visible_to_scopes_to_own_institution(alice, institution_b, auditor):
 def test_admin_filters_by_province(client, auditor, institution_a, institution_b):
     client.force_login(auditor)
 
-    response = client.get(reverse("admin:institutions_institution_changelist"), {"province": "440000"})
+    response = client.get(
+        reverse("admin:institutions_institution_changelist"), {"province": "440000"}
+    )
 
     assert "乙医院" in response.text
     assert "甲医院" not in response.text
