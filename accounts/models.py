@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .validators import validate_id_number, validate_mobile
 
@@ -13,39 +14,43 @@ class User(AbstractUser):
     """
 
     class Role(models.TextChoices):
-        HOSPITAL_USER = "hospital_user", "普通用户"
-        INSTITUTION_ADMIN = "institution_admin", "单位管理员"
+        HOSPITAL_USER = "hospital_user", _("普通用户")
+        INSTITUTION_ADMIN = "institution_admin", _("单位管理员")
 
     class Origin(models.TextChoices):
-        REGISTRATION = "registration", "用户注册"
-        ACTIVATION = "activation", "单位注册激活"
-        ADMIN = "admin", "后台创建"
+        REGISTRATION = "registration", _("用户注册")
+        ACTIVATION = "activation", _("单位注册激活")
+        ADMIN = "admin", _("后台创建")
 
     class Verification(models.TextChoices):
-        UNVERIFIED = "unverified", "未认证"
-        PENDING = "pending", "待审核"
-        VERIFIED = "verified", "已认证"
-        REJECTED = "rejected", "未通过"
+        UNVERIFIED = "unverified", _("未认证")
+        PENDING = "pending", _("待审核")
+        VERIFIED = "verified", _("已认证")
+        REJECTED = "rejected", _("未通过")
 
-    real_name = models.CharField("真实姓名", max_length=30, blank=True)
-    mobile = models.CharField("手机号码", max_length=11, blank=True, validators=[validate_mobile])
+    real_name = models.CharField(_("真实姓名"), max_length=30, blank=True)
+    mobile = models.CharField(
+        _("手机号码"), max_length=11, blank=True, validators=[validate_mobile]
+    )
     id_number = models.CharField(
-        "身份证号码", max_length=18, blank=True, validators=[validate_id_number]
+        _("身份证号码"), max_length=18, blank=True, validators=[validate_id_number]
     )
     institution = models.ForeignKey(
         "institutions.Institution",
-        verbose_name="所属单位",
+        verbose_name=_("所属单位"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="users",
     )
-    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.HOSPITAL_USER)
+    role = models.CharField(
+        _("角色"), max_length=20, choices=Role.choices, default=Role.HOSPITAL_USER
+    )
     origin = models.CharField(
-        "账号来源", max_length=20, choices=Origin.choices, default=Origin.ADMIN
+        _("账号来源"), max_length=20, choices=Origin.choices, default=Origin.ADMIN
     )
     verification_status = models.CharField(
-        "身份认证状态",
+        _("身份认证状态"),
         max_length=12,
         choices=Verification.choices,
         default=Verification.UNVERIFIED,
@@ -56,8 +61,8 @@ class User(AbstractUser):
     REQUIRED_FIELDS = ["email"]
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
         constraints = [
             models.UniqueConstraint(
                 fields=["mobile"], condition=~Q(mobile=""), name="user_mobile_unique"

@@ -5,6 +5,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 _MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
@@ -31,7 +32,7 @@ def validate_mobile(value):
     """手机号码: an 11-digit mainland mobile number, 13x–19x."""
     if not _MOBILE_RE.match(normalize_mobile(value)):
         raise ValidationError(
-            "手机号码应为11位中国大陆手机号（以13–19开头），请检查是否多输或少输了数字。",
+            _("手机号码应为11位中国大陆手机号（以13–19开头），请检查是否多输或少输了数字。"),
             code="mobile_format",
         )
 
@@ -51,21 +52,21 @@ def validate_id_number(value):
     number = normalize_id_number(value)
     if not _ID_RE.match(number):
         raise ValidationError(
-            "身份证号码应为18位：前17位为数字，最后一位为数字或字母X。", code="id_format"
+            _("身份证号码应为18位：前17位为数字，最后一位为数字或字母X。"), code="id_format"
         )
     if number[:2] not in _ID_PROVINCES:
         raise ValidationError(
-            "身份证号码前两位不是有效的省级行政区划代码，请核对。", code="id_region"
+            _("身份证号码前两位不是有效的省级行政区划代码，请核对。"), code="id_region"
         )
     try:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         birth = None
     if birth is None or not datetime.date(1900, 1, 1) <= birth <= datetime.date.today():
-        raise ValidationError("身份证号码第7–14位的出生日期无效，请核对。", code="id_birth_date")
+        raise ValidationError(_("身份证号码第7–14位的出生日期无效，请核对。"), code="id_birth_date")
     if id_number_check_character(number[:17]) != number[17]:
         raise ValidationError(
-            "身份证号码校验位（最后一位）不正确，请逐位核对后重新填写。", code="id_check"
+            _("身份证号码校验位（最后一位）不正确，请逐位核对后重新填写。"), code="id_check"
         )
 
 

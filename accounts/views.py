@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 
 from .validators import mask_id_number, mask_mobile
 
@@ -29,5 +30,5 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        messages.success(self.request, "密码已修改。下次登录请使用新密码。")
+        messages.success(self.request, _("密码已修改。下次登录请使用新密码。"))
         return response

@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .validators import validate_licence_number, validate_uscc
 
@@ -23,35 +24,35 @@ class Region(models.Model):
     """
 
     class Level(models.IntegerChoices):
-        PROVINCE = 1, "省级"
-        PREFECTURE = 2, "地级"
-        COUNTY = 3, "县级"
+        PROVINCE = 1, _("省级")
+        PREFECTURE = 2, _("地级")
+        COUNTY = 3, _("县级")
 
-    code = models.CharField("行政区划代码", max_length=6, primary_key=True)
-    name = models.CharField("名称", max_length=50)
-    level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
+    code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=50)
+    level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices)
     kind = models.CharField(
-        "类型", max_length=20, blank=True, help_text="如 直辖市、地级市、市辖区、县"
+        _("类型"), max_length=20, blank=True, help_text=_("如 直辖市、地级市、市辖区、县")
     )
     parent = models.ForeignKey(
         "self",
-        verbose_name="上级行政区划",
+        verbose_name=_("上级行政区划"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="children",
     )
-    full_name = models.CharField("全称", max_length=120, help_text="如 北京市东城区")
-    data_version = models.CharField("数据版本", max_length=40)
+    full_name = models.CharField(_("全称"), max_length=120, help_text=_("如 北京市东城区"))
+    data_version = models.CharField(_("数据版本"), max_length=40)
     retired_in = models.CharField(
-        "撤销于数据版本", max_length=40, blank=True, help_text="为空表示现行有效"
+        _("撤销于数据版本"), max_length=40, blank=True, help_text=_("为空表示现行有效")
     )
 
     objects = RegionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "行政区划"
-        verbose_name_plural = "行政区划"
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
         ordering = ["code"]
         indexes = [models.Index(fields=["parent", "code"], name="region_parent_code_idx")]
 
@@ -70,24 +71,24 @@ class Region(models.Model):
 class HospitalGrade(models.TextChoices):
     """医院等级: the nine items of the 2018 template (DATA_DICTIONARY §6.1)."""
 
-    GRADE_3A = "三级甲等", "三级甲等"
-    GRADE_3B = "三级乙等", "三级乙等"
-    GRADE_3C = "三级丙等", "三级丙等"
-    GRADE_3 = "三级", "三级"
-    GRADE_2A = "二级甲等", "二级甲等"
-    GRADE_2B = "二级乙等", "二级乙等"
-    GRADE_2C = "二级丙等", "二级丙等"
-    GRADE_2 = "二级", "二级"
-    UNRATED = "未定级", "未定级"
+    GRADE_3A = "三级甲等", _("三级甲等")
+    GRADE_3B = "三级乙等", _("三级乙等")
+    GRADE_3C = "三级丙等", _("三级丙等")
+    GRADE_3 = "三级", _("三级")
+    GRADE_2A = "二级甲等", _("二级甲等")
+    GRADE_2B = "二级乙等", _("二级乙等")
+    GRADE_2C = "二级丙等", _("二级丙等")
+    GRADE_2 = "二级", _("二级")
+    UNRATED = "未定级", _("未定级")
 
 
 class HospitalCategory(models.TextChoices):
     """医院类别: the four items of the 2018 template (DATA_DICTIONARY §6.2)."""
 
-    GENERAL = "综合医院", "综合医院"
-    TCM = "中医医院", "中医医院"
-    CEREBROVASCULAR = "脑血管病专科医院", "脑血管病专科医院"
-    OTHER_SPECIALTY = "其他专科医院", "其他专科医院"
+    GENERAL = "综合医院", _("综合医院")
+    TCM = "中医医院", _("中医医院")
+    CEREBROVASCULAR = "脑血管病专科医院", _("脑血管病专科医院")
+    OTHER_SPECIALTY = "其他专科医院", _("其他专科医院")
 
 
 class InstitutionQuerySet(models.QuerySet):
@@ -109,42 +110,44 @@ class Institution(models.Model):
     """A medical institution (医疗机构) that reports to the registry."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "正常"
-        DISABLED = "disabled", "已停用"
+        ACTIVE = "active", _("正常")
+        DISABLED = "disabled", _("已停用")
 
-    public_id = models.UUIDField("公开编号", default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField("单位全称", max_length=100)
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("单位全称"), max_length=100)
     region = models.ForeignKey(
-        Region, verbose_name="行政区划", on_delete=models.PROTECT, related_name="institutions"
+        Region, verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="institutions"
     )
     region_name = models.CharField(
-        "行政区划名称",
+        _("行政区划名称"),
         max_length=120,
         editable=False,
-        help_text="填报时的行政区划全称，区划调整后保持不变",
+        help_text=_("填报时的行政区划全称，区划调整后保持不变"),
     )
-    grade = models.CharField("医院等级", max_length=10, choices=HospitalGrade.choices)
-    category = models.CharField("医院类别", max_length=10, choices=HospitalCategory.choices)
+    grade = models.CharField(_("医院等级"), max_length=10, choices=HospitalGrade.choices)
+    category = models.CharField(_("医院类别"), max_length=10, choices=HospitalCategory.choices)
     credit_code = models.CharField(
-        "统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc]
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc]
     )
     licence_number = models.CharField(
-        "医疗机构执业许可证登记号",
+        _("医疗机构执业许可证登记号"),
         max_length=30,
         unique=True,
         validators=[validate_licence_number],
     )
-    is_base_hospital = models.BooleanField("基地医院", default=False)
-    is_advanced_stroke_center = models.BooleanField("高级卒中中心(含建设单位)", default=False)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    is_base_hospital = models.BooleanField(_("基地医院"), default=False)
+    is_advanced_stroke_center = models.BooleanField(_("高级卒中中心(含建设单位)"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     objects = InstitutionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "医疗机构"
-        verbose_name_plural = "医疗机构"
+        verbose_name = _("医疗机构")
+        verbose_name_plural = _("医疗机构")
         ordering = ["region_id", "name"]
         constraints = [
             models.CheckConstraint(

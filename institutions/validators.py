@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 # GB 32100-2015: the 31 characters allowed (no I, O, S, V, Z) and the weights of positions 1–17.
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -36,13 +37,15 @@ def validate_uscc(value):
     code = normalize_code(value)
     if not _USCC_RE.match(code):
         raise ValidationError(
-            "统一社会信用代码应为18位，由数字和大写字母组成（不含 I、O、S、V、Z），"
-            "请核对营业执照或法人证书。",
+            _(
+                "统一社会信用代码应为18位，由数字和大写字母组成（不含 I、O、S、V、Z），"
+                "请核对营业执照或法人证书。"
+            ),
             code="uscc_format",
         )
     if uscc_check_character(code[:17]) != code[17]:
         raise ValidationError(
-            "统一社会信用代码校验位不正确，请逐位核对后重新填写。", code="uscc_check"
+            _("统一社会信用代码校验位不正确，请逐位核对后重新填写。"), code="uscc_check"
         )
 
 
@@ -50,6 +53,6 @@ def validate_licence_number(value):
     """医疗机构执业许可证登记号: 8–30 digits and capital letters, as printed on the licence."""
     if not _LICENCE_RE.match(normalize_code(value)):
         raise ValidationError(
-            "医疗机构执业许可证登记号应为8–30位数字或大写字母，请按许可证正本上的登记号填写。",
+            _("医疗机构执业许可证登记号应为8–30位数字或大写字母，请按许可证正本上的登记号填写。"),
             code="licence_format",
         )

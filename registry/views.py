@@ -3,15 +3,16 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .context_processors import build_menu
 
 HELP_PAGES = {
-    "menus": ("菜单说明", "help/menus.html"),
-    "filling": ("填写说明", "help/filling.html"),
-    "manual": ("操作手册", "help/manual.html"),
+    "menus": (_("菜单说明"), "help/menus.html"),
+    "filling": (_("填写说明"), "help/filling.html"),
+    "manual": (_("操作手册"), "help/manual.html"),
 }
 
 

@@ -10,46 +10,197 @@ import accounts.validators
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('institutions', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("institutions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('real_name', models.CharField(blank=True, max_length=30, verbose_name='真实姓名')),
-                ('mobile', models.CharField(blank=True, max_length=11, validators=[accounts.validators.validate_mobile], verbose_name='手机号码')),
-                ('id_number', models.CharField(blank=True, max_length=18, validators=[accounts.validators.validate_id_number], verbose_name='身份证号码')),
-                ('role', models.CharField(choices=[('hospital_user', '普通用户'), ('institution_admin', '单位管理员')], default='hospital_user', max_length=20, verbose_name='角色')),
-                ('origin', models.CharField(choices=[('registration', '用户注册'), ('activation', '单位注册激活'), ('admin', '后台创建')], default='admin', max_length=20, verbose_name='账号来源')),
-                ('verification_status', models.CharField(choices=[('unverified', '未认证'), ('pending', '待审核'), ('verified', '已认证'), ('rejected', '未通过')], default='unverified', max_length=12, verbose_name='身份认证状态')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='institutions.institution', verbose_name='所属单位')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                ("real_name", models.CharField(blank=True, max_length=30, verbose_name="真实姓名")),
+                (
+                    "mobile",
+                    models.CharField(
+                        blank=True,
+                        max_length=11,
+                        validators=[accounts.validators.validate_mobile],
+                        verbose_name="手机号码",
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=18,
+                        validators=[accounts.validators.validate_id_number],
+                        verbose_name="身份证号码",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("hospital_user", "普通用户"),
+                            ("institution_admin", "单位管理员"),
+                        ],
+                        default="hospital_user",
+                        max_length=20,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("registration", "用户注册"),
+                            ("activation", "单位注册激活"),
+                            ("admin", "后台创建"),
+                        ],
+                        default="admin",
+                        max_length=20,
+                        verbose_name="账号来源",
+                    ),
+                ),
+                (
+                    "verification_status",
+                    models.CharField(
+                        choices=[
+                            ("unverified", "未认证"),
+                            ("pending", "待审核"),
+                            ("verified", "已认证"),
+                            ("rejected", "未通过"),
+                        ],
+                        default="unverified",
+                        max_length=12,
+                        verbose_name="身份认证状态",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="institutions.institution",
+                        verbose_name="所属单位",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('mobile', ''), _negated=True), fields=('mobile',), name='user_mobile_unique'), models.UniqueConstraint(condition=models.Q(('id_number', ''), _negated=True), fields=('id_number',), name='user_id_number_unique'), models.CheckConstraint(condition=models.Q(('is_staff', True), ('institution__isnull', False), _connector='OR'), name='user_hospital_account_has_institution')],
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("mobile", ""), _negated=True),
+                        fields=("mobile",),
+                        name="user_mobile_unique",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("id_number", ""), _negated=True),
+                        fields=("id_number",),
+                        name="user_id_number_unique",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("is_staff", True), ("institution__isnull", False), _connector="OR"
+                        ),
+                        name="user_hospital_account_has_institution",
+                    ),
+                ],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
     ]
