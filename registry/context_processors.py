@@ -6,49 +6,56 @@ for the signed-in user.
 """
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 MENU = (
     (
-        "用户管理",
+        _("用户管理"),
         "bi-person-gear",
         (
-            ("个人中心", "accounts:profile", None, "bi-person-vcard", "个人信息、修改密码"),
             (
-                "个人身份认证",
+                _("个人中心"),
+                "accounts:profile",
+                None,
+                "bi-person-vcard",
+                _("个人信息、修改密码"),
+            ),
+            (
+                _("个人身份认证"),
                 "accounts:verification",
                 lambda user: user.needs_verification,
                 "bi-patch-check",
-                "上传医疗机构执业许可证，认证后可填报本单位数据",
+                _("上传医疗机构执业许可证，认证后可填报本单位数据"),
             ),
         ),
     ),
     (
-        "中国脑血管病登记",
+        _("中国脑血管病登记"),
         "bi-clipboard2-pulse",
         (
             (
-                "脑血管病登记",
+                _("脑血管病登记"),
                 "surveys:home",
                 None,
                 "bi-clipboard2-pulse",
-                "基本信息、模板下载及数据上传、年度调查表",
+                _("基本信息、模板下载及数据上传、年度调查表"),
             ),
             (
-                "绑定既往数据",
+                _("绑定既往数据"),
                 "binding:home",
                 None,
                 "bi-link-45deg",
-                "绑定本单位以往在旧平台填报的数据",
+                _("绑定本单位以往在旧平台填报的数据"),
             ),
         ),
     ),
 )
 
 HELP_TABS = (
-    ("菜单说明", "help_menus"),
-    ("欢迎", "welcome"),
-    ("填写说明", "help_filling"),
-    ("操作手册", "help_manual"),
+    (_("菜单说明"), "help_menus"),
+    (_("欢迎"), "welcome"),
+    (_("填写说明"), "help_filling"),
+    (_("操作手册"), "help_manual"),
 )
 
 
