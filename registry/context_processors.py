@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 MENU = (
     (
         _("用户管理"),
-        "bi-person-gear",
+        "bi-people",
         (
             (
                 _("个人中心"),

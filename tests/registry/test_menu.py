@@ -63,3 +63,10 @@ def test_auditor_sees_the_admin_entry(client, auditor):
     response = client.get(reverse("welcome"))
 
     assert reverse("admin:index") in response.text
+
+
+def test_pages_are_chinese_for_an_english_browser(client, db):
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert "用户名" in response.text
+    assert "Username" not in response.text
