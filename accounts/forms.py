@@ -1,10 +1,37 @@
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
+class ImageCaptchaField(CaptchaField):
+    """验证码: the image captcha, single use, expires after 5 minutes."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("验证码"))
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": _("验证码错误或已过期，请看图重新输入（可点击图片右侧按钮换一张）。")},
+        )
+        kwargs.setdefault(
+            "widget",
+            CaptchaTextInput(
+                attrs={
+                    "class": "form-control",
+                    "placeholder": _("请输入验证码"),
+                    "autocomplete": "off",
+                    "autocapitalize": "off",
+                    "spellcheck": "false",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+
 class LoginForm(AuthenticationForm):
-    """账号登录: username and password (the 账号 issue adds the captcha and mobile login)."""
+    """账号登录: username, password and the image captcha."""
+
+    captcha = ImageCaptchaField()
 
     error_messages = {
         "invalid_login": _("用户名或密码错误，请重新输入。注意密码区分大小写。"),
@@ -19,3 +46,10 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget = forms.PasswordInput(
             attrs={"placeholder": _("请输入密码"), "autocomplete": "current-password"}
         )
+
+    def clean(self):
+        # Without a solved captcha the password is not even checked: otherwise the
+        # "用户名或密码错误" message would let a robot test passwords while ignoring the image.
+        if "captcha" in self.errors:
+            return self.cleaned_data
+        return super().clean()

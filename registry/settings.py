@@ -6,6 +6,7 @@ environment (django-environ). The defaults run the platform for development on S
 and hosts it needs. The README lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,8 +43,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
+    "captcha",
+    "axes",
     "accounts",
     "institutions",
     "surveys",
@@ -61,9 +65,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a lockout into the Chinese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "registry.urls"
+# Widget templates are looked up in templates/ first, so the platform can restyle widgets
+# of third-party apps (the captcha) without forking them.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "registry.wsgi.application"
 
 TEMPLATES = [
@@ -110,6 +119,11 @@ else:
     }
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses every sign-in of a locked-out username or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "welcome"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -180,6 +194,29 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # console; tests use the in-memory backend; the file backend writes one file per message.
 SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.backends.console.SmsBackend")
 SMS_FILE_PATH = Path(env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms")))
+
+# Client address: REMOTE_ADDR, or the address the trusted reverse proxies report in
+# X-Forwarded-For when the platform runs behind them (count of proxies in front of it).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Login throttling (django-axes, attempts stored in the database so that every gunicorn
+# worker sees them): 5 failures for one username or one address lock it for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "captcha_1"]
+
+# Image captcha (django-simple-captcha): 4 characters, 5 minutes, single use.
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 5
+CAPTCHA_FONT_SIZE = 28
+CAPTCHA_IMAGE_SIZE = (110, 38)
+CAPTCHA_LETTER_ROTATION = (-25, 25)
+CAPTCHA_2X_IMAGE = False
+CAPTCHA_CHALLENGE_FUNCT = "accounts.throttling.captcha_challenge"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout

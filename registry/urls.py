@@ -15,5 +15,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("institutions/", include("institutions.urls")),
+    path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
 ]

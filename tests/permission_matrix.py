@@ -20,6 +20,10 @@ OWNED_OBJECT_URLS = {}
 PUBLIC_PARAMETER_URLS = {
     # Django admin: staff only (auditors see every institution); reached by no hospital user.
     "admin:*": "审核后台仅对审核员开放",
+    # django-simple-captcha: the key names a random challenge, not anyone's data.
+    "captcha-image": "图形验证码图片",
+    "captcha-image-2x": "图形验证码图片",
+    "captcha-audio": "图形验证码语音",
 }
 
 
