@@ -28,6 +28,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["new_password1"].widget.attrs["data-password-meter"] = ""
+        return form
+
     def form_valid(self, form):
         response = super().form_valid(form)
         messages.success(self.request, _("密码已修改。下次登录请使用新密码。"))
