@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_id_number, validate_mobile
+from .validators import mask_mobile, validate_id_number, validate_mobile
 
 
 class User(AbstractUser):
@@ -105,3 +105,41 @@ class User(AbstractUser):
             and self.institution_id is not None
             and not self.needs_verification
         )
+
+
+class SmsCode(models.Model):
+    """One SMS verification code sent to a mobile for one purpose.
+
+    Only a keyed hash of the code is stored (see ``accounts.sms.codes``). Rows are kept after
+    use: counting them is how the per-mobile and per-address sending limits are enforced.
+    """
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", _("用户注册")
+        LOGIN = "login", _("手机号登录")
+        LOOKUP = "lookup", _("账号查询")
+        RESET_PASSWORD = "reset_password", _("忘记密码")
+        CHANGE_MOBILE = "change_mobile", _("更换手机号")
+        INSTITUTION_APPLY = "institution_apply", _("单位注册")
+        ACTIVATE = "activate", _("账号激活")
+
+    mobile = models.CharField(_("手机号码"), max_length=11)
+    purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)
+    code_hash = models.CharField(_("验证码摘要"), max_length=64)
+    created_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    sender_ip = models.GenericIPAddressField(_("请求地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [
+            models.Index(fields=["mobile", "purpose", "created_at"], name="sms_code_mobile_idx"),
+            # The per-address daily cap counts by sender_ip.
+            models.Index(fields=["sender_ip", "created_at"], name="sms_code_sender_ip_idx"),
+        ]
+
+    def __str__(self):
+        return f"{mask_mobile(self.mobile)} {self.get_purpose_display()}"

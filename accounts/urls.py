@@ -16,4 +16,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("profile/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("dev/sms/", views.sms_outbox, name="sms_outbox"),
 ]

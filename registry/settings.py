@@ -190,10 +190,42 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# SMS: a backend class, like Django's EMAIL_BACKEND. Development prints messages to the
-# console; tests use the in-memory backend; the file backend writes one file per message.
-SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.backends.console.SmsBackend")
+# SMS: a backend class, like Django's EMAIL_BACKEND. Development writes one file per message
+# into SMS_FILE_PATH, listed at /accounts/dev/sms/ (DEBUG only) so that every flow can be
+# tried without a phone; tests use the in-memory backend. Production names its provider
+# explicitly (accounts.sms.backends.aliyun.SmsBackend) and refuses to start without one.
+SMS_BACKEND = env.str(
+    "SMS_BACKEND", default="accounts.sms.backends.filebased.SmsBackend" if DEBUG else ""
+)
+if PRODUCTION and not SMS_BACKEND:
+    raise ImproperlyConfigured("生产模式 (DEBUG=false) 必须设置 SMS_BACKEND 环境变量。")
 SMS_FILE_PATH = Path(env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms")))
+# One-time codes: lifetime, wrong tries before a code is burnt, and sending limits (the
+# daily caps count per Asia/Shanghai calendar day).
+SMS_CODE_TTL_SECONDS = env.int("SMS_CODE_TTL_SECONDS", default=300)
+SMS_CODE_MAX_ATTEMPTS = env.int("SMS_CODE_MAX_ATTEMPTS", default=5)
+SMS_RESEND_SECONDS = env.int("SMS_RESEND_SECONDS", default=60)
+SMS_DAILY_LIMIT_PER_MOBILE = env.int("SMS_DAILY_LIMIT_PER_MOBILE", default=10)
+SMS_DAILY_LIMIT_PER_IP = env.int("SMS_DAILY_LIMIT_PER_IP", default=50)
+# Alibaba Cloud SMS (dysmsapi SendSms): an approved signature and a template whose only
+# variable is ${code}.
+SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_SIGN_NAME = env.str("SMS_ALIYUN_SIGN_NAME", default="")
+SMS_ALIYUN_TEMPLATE_CODE = env.str("SMS_ALIYUN_TEMPLATE_CODE", default="")
+SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_TIMEOUT = env.float("SMS_ALIYUN_TIMEOUT", default=5.0)
+_ALIYUN_SETTINGS = (
+    SMS_ALIYUN_ACCESS_KEY_ID,
+    SMS_ALIYUN_ACCESS_KEY_SECRET,
+    SMS_ALIYUN_SIGN_NAME,
+    SMS_ALIYUN_TEMPLATE_CODE,
+)
+if SMS_BACKEND == "accounts.sms.backends.aliyun.SmsBackend" and not all(_ALIYUN_SETTINGS):
+    raise ImproperlyConfigured(
+        "阿里云短信后端须设置 SMS_ALIYUN_ACCESS_KEY_ID、SMS_ALIYUN_ACCESS_KEY_SECRET、"
+        "SMS_ALIYUN_SIGN_NAME 和 SMS_ALIYUN_TEMPLATE_CODE 环境变量。"
+    )
 
 # Client address: REMOTE_ADDR, or the address the trusted reverse proxies report in
 # X-Forwarded-For when the platform runs behind them (count of proxies in front of it).

@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "k3y-for-the-check-Qm9z8vT1xLp4Wn7Rb2Yc6Hd0Fg5Js3Ka9Ue1Vi8Oq2Zt4",
     "ALLOWED_HOSTS": "registry.example.org",
     "DATABASE_URL": "sqlite:////tmp/registry-check-deploy.sqlite3",
+    "SMS_BACKEND": "accounts.sms.backends.console.SmsBackend",
 }
 
 

@@ -1,6 +1,11 @@
 import abc
 
 
+class SmsSendError(Exception):
+    """The provider refused the message or could not be reached; the message is Chinese and
+    carries neither the code nor the full mobile."""
+
+
 class BaseSmsBackend(abc.ABC):
     """Subclasses implement ``send_messages`` and return how many messages were sent."""
 
