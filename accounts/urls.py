@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import forms, views
+from .forms.login import LoginForm
+from .views import dev, profile
 
 app_name = "accounts"
 
@@ -9,12 +10,12 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            authentication_form=forms.LoginForm, redirect_authenticated_user=True
+            authentication_form=LoginForm, redirect_authenticated_user=True
         ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("profile/", views.profile, name="profile"),
-    path("profile/password/", views.PasswordChangeView.as_view(), name="password_change"),
-    path("dev/sms/", views.sms_outbox, name="sms_outbox"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/password/", profile.PasswordChangeView.as_view(), name="password_change"),
+    path("dev/sms/", dev.sms_outbox, name="sms_outbox"),
 ]

@@ -1,15 +1,13 @@
-from django.conf import settings
+"""个人中心: profile and password."""
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
-from .sms.backends.filebased import read_outbox
-from .validators import mask_id_number, mask_mobile
+from ..validators import mask_id_number, mask_mobile
 
 
 @login_required
@@ -41,22 +39,3 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         messages.success(self.request, _("密码已修改。下次登录请使用新密码。"))
         return response
-
-
-@never_cache
-def sms_outbox(request):
-    """开发短信箱: with DEBUG on, the latest messages the file backend wrote, so that every
-    SMS flow (registration comes before login, hence no login here) can be tried without a
-    phone. Full mobiles and codes are shown: the page does not exist outside DEBUG."""
-    if not settings.DEBUG:
-        raise Http404
-    file_backend = "accounts.sms.backends.filebased.SmsBackend"
-    return render(
-        request,
-        "accounts/sms_outbox.html",
-        {
-            "sms_messages": read_outbox(settings.SMS_FILE_PATH, limit=50),
-            "file_backend_active": settings.SMS_BACKEND == file_backend,
-            "sms_backend": settings.SMS_BACKEND,
-        },
-    )
