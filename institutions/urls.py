@@ -6,4 +6,5 @@ app_name = "institutions"
 
 urlpatterns = [
     path("<uuid:public_id>/", views.institution_detail, name="detail"),
+    path("regions/options/", views.region_options, name="region_options"),
 ]

@@ -1,7 +1,12 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 from .models import Institution
+from .regions import children_of
 
 
 def get_institution_for_user(user, public_id):
@@ -16,3 +21,16 @@ def institution_detail(request, public_id):
     """单位信息: the institution's registered details, for its members and auditors."""
     institution = get_institution_for_user(request.user, public_id)
     return render(request, "institutions/detail.html", {"institution": institution})
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def region_options(request):
+    """<option>s of the 行政区划 below ``?parent=<code>`` (provinces without it), for the
+    cascading selects; public, since registration pages use it. An unknown or malformed
+    code gives only the empty choice."""
+    options = children_of(request.GET.get("parent", ""))
+    # Rendered without the request: no context processor may touch the session and make
+    # the response vary by cookie, so shared caches can keep it.
+    html = render_to_string("institutions/widgets/region_options.html", {"options": options})
+    return HttpResponse(html)

@@ -11,6 +11,8 @@ import pytest
 from django.db import connections
 
 from accounts.models import User
+from institutions.models import Region
+from institutions.regions import load_regions
 
 from .factories import AuditorFactory, InstitutionFactory, UserFactory, region
 
@@ -100,3 +102,23 @@ def browser(monkeypatch):
 def screenshot_dir():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# 行政区划: the full fixture, committed once per session, outside any test transaction, so
+# read-only tests share it. Transactional tests (live_server) flush the database when they
+# end; `regions` notices that and loads the table again inside the current test.
+
+
+@pytest.fixture(scope="session")
+def regions_loaded(django_db_setup, django_db_blocker):
+    """The fixture's regions, committed to the test database once per session."""
+    with django_db_blocker.unblock():
+        return load_regions()
+
+
+@pytest.fixture
+def regions(regions_loaded, db):
+    """The full 行政区划 table for this test (reloaded if a transactional test flushed it)."""
+    if not Region.objects.filter(code="110101", data_version=regions_loaded.data_version).exists():
+        load_regions()
+    return regions_loaded
