@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 
+from .forms import RegionField
 from .models import Institution, Region
 
 
@@ -18,8 +20,27 @@ class ProvinceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class InstitutionAdminForm(forms.ModelForm):
+    region = RegionField()
+
+    class Meta:
+        model = Institution
+        fields = (
+            "name",
+            "region",
+            "grade",
+            "category",
+            "credit_code",
+            "licence_number",
+            "is_base_hospital",
+            "is_advanced_stroke_center",
+            "status",
+        )
+
+
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
+    form = InstitutionAdminForm
     list_display = (
         "name",
         "region_name",
@@ -39,7 +60,6 @@ class InstitutionAdmin(admin.ModelAdmin):
     )
     search_fields = ("name", "credit_code", "licence_number", "region_name")
     readonly_fields = ("public_id", "region_name", "created_at", "updated_at")
-    raw_id_fields = ("region",)
     list_per_page = 50
 
 
