@@ -68,7 +68,7 @@ def _url(name):
 
 def build_menu(user, current_path=""):
     groups = []
-    for title, icon, entries in MENU:
+    for title, group_icon, entries in MENU:
         items = []
         for label, url_name, visible, icon, description in entries:
             url = _url(url_name)
@@ -84,7 +84,7 @@ def build_menu(user, current_path=""):
                 }
             )
         if items:
-            groups.append({"title": title, "icon": icon, "items": items})
+            groups.append({"title": title, "icon": group_icon, "items": items})
     return groups
 
 

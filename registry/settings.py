@@ -240,6 +240,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password", "captcha_1"]
+AXES_VERBOSE = False
 
 # Image captcha (django-simple-captcha): 4 characters, 5 minutes, single use.
 CAPTCHA_LENGTH = 4

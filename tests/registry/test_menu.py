@@ -70,3 +70,9 @@ def test_pages_are_chinese_for_an_english_browser(client, db):
 
     assert "用户名" in response.text
     assert "Username" not in response.text
+
+
+def test_groups_keep_their_own_icons(alice):
+    icons = {group["title"]: group["icon"] for group in build_menu(alice)}
+
+    assert icons["用户管理"] == "bi-people"
