@@ -1,19 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .forms.login import LoginForm
-from .views import dev, profile
+from .views import dev, login, profile, sms
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", login.LoginView.as_view(), name="login"),
+    path("sms/send/", sms.send_sms_code, name="send_sms_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", profile.profile, name="profile"),
     path("profile/password/", profile.PasswordChangeView.as_view(), name="password_change"),

@@ -59,7 +59,8 @@ HELP_TABS = (
 )
 
 
-def _url(name):
+def url_if_built(name):
+    """The URL of a named page, or None while the feature behind it is not built yet."""
     try:
         return reverse(name)
     except NoReverseMatch:
@@ -71,7 +72,7 @@ def build_menu(user, current_path=""):
     for title, group_icon, entries in MENU:
         items = []
         for label, url_name, visible, icon, description in entries:
-            url = _url(url_name)
+            url = url_if_built(url_name)
             if url is None or (visible is not None and not visible(user)):
                 continue
             items.append(
@@ -96,7 +97,7 @@ def menu(request):
         "menu_groups": build_menu(user, request.path),
         "help_tabs": [
             {"label": label, "url": url, "active": request.path == url}
-            for label, url in ((label, _url(name)) for label, name in HELP_TABS)
+            for label, url in ((label, url_if_built(name)) for label, name in HELP_TABS)
             if url
         ],
     }

@@ -1,0 +1,78 @@
+"""获取短信验证码: the form behind every "send me a code" button."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import SmsCode
+from accounts.validators import normalize_mobile, validate_mobile
+
+from .fields import ImageCaptchaField
+
+# Codes anyone may ask for before signing in; the others need a signed-in user.
+PUBLIC_PURPOSES = (
+    SmsCode.Purpose.REGISTER,
+    SmsCode.Purpose.LOGIN,
+    SmsCode.Purpose.LOOKUP,
+    SmsCode.Purpose.RESET_PASSWORD,
+)
+
+
+class MobileField(forms.CharField):
+    """手机号码, normalized to 11 digits."""
+
+    default_validators = [validate_mobile]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("手机号码"))
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "placeholder": _("请输入手机号码"),
+                    "autocomplete": "tel",
+                    "inputmode": "tel",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return normalize_mobile(super().to_python(value))
+
+
+class SmsCodeField(forms.CharField):
+    """短信验证码: six digits; the form checks it with ``verify_code`` last of all."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("短信验证码"))
+        kwargs.setdefault("max_length", 6)
+        kwargs.setdefault("min_length", 6)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "placeholder": _("请输入6位短信验证码"),
+                    "autocomplete": "one-time-code",
+                    "inputmode": "numeric",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+
+class SendCodeForm(forms.Form):
+    mobile = MobileField()
+    purpose = forms.ChoiceField(choices=SmsCode.Purpose.choices)
+    captcha = ImageCaptchaField()
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_purpose(self):
+        purpose = self.cleaned_data["purpose"]
+        signed_in = self.user is not None and self.user.is_authenticated
+        if purpose not in PUBLIC_PURPOSES and not signed_in:
+            raise forms.ValidationError(_("请先登录。"))
+        return purpose
