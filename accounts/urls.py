@@ -1,15 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import dev, login, profile, sms
+from .views import dev, login, profile, registration, sms, verification
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", login.LoginView.as_view(), name="login"),
     path("sms/send/", sms.send_sms_code, name="send_sms_code"),
+    path("register/", registration.register, name="register"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", profile.profile, name="profile"),
     path("profile/password/", profile.PasswordChangeView.as_view(), name="password_change"),
+    path("verification/", verification.verification, name="verification"),
+    path(
+        "verification/<uuid:public_id>/licence/",
+        verification.verification_photo,
+        name="verification_photo",
+    ),
     path("dev/sms/", dev.sms_outbox, name="sms_outbox"),
 ]

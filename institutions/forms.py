@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Region
+from .models import Institution, Region
 from .regions import children_of, region_path, selectable_regions, with_leaf_flag
 
 LEAF_REQUIRED = _("请选择到县（区）一级的行政区划。")
@@ -123,3 +123,41 @@ class RegionField(forms.ModelChoiceField):
             if Region.objects.filter(code=str(value)).exclude(retired_in="").exists():
                 raise ValidationError(self.error_messages["retired"], code="retired") from error
             raise
+
+
+class InstitutionSelect(forms.Select):
+    """单位名称, listing only the active institutions of the chosen 行政区划 (the form sets
+    ``region``); ``static/js/institution-select.js`` reloads it when the region changes."""
+
+    template_name = "institutions/widgets/institution_select.html"
+    region = None
+
+    class Media:
+        js = ["js/institution-select.js"]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["options_url"] = reverse("institutions:institution_options")
+        widget["invalid"] = "is-invalid" in widget["attrs"].get("class", "")
+        widget["institutions"] = (
+            Institution.objects.filter(status=Institution.Status.ACTIVE, region=self.region)
+            if self.region
+            else []
+        )
+        widget["selected"] = str(value or "")
+        return context
+
+
+class InstitutionChoiceField(forms.ModelChoiceField):
+    """An active institution, chosen by its public id."""
+
+    widget = InstitutionSelect
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("单位名称"))
+        kwargs.setdefault("to_field_name", "public_id")
+        kwargs.setdefault("error_messages", {"invalid_choice": _("请从列表中选择单位。")})
+        super().__init__(
+            queryset=Institution.objects.filter(status=Institution.Status.ACTIVE), **kwargs
+        )

@@ -34,3 +34,16 @@ def region_options(request):
     # the response vary by cookie, so shared caches can keep it.
     html = render_to_string("institutions/widgets/region_options.html", {"options": options})
     return HttpResponse(html)
+
+
+@require_GET
+def institution_options(request):
+    """<option>s of the active institutions in the 行政区划 ``?region=<code>``, for the
+    单位名称 select of 用户注册 (public: names of registered hospitals are not secret)."""
+    institutions = Institution.objects.filter(
+        status=Institution.Status.ACTIVE, region_id=request.GET.get("region", "")
+    ).only("public_id", "name")
+    html = render_to_string(
+        "institutions/widgets/institution_options.html", {"institutions": institutions}
+    )
+    return HttpResponse(html)
