@@ -105,9 +105,8 @@ def test_admin_searches_by_credit_code(client, auditor, institution_a, instituti
     assert "乙医院" not in response.text
 
 
-def test_auditor_adds_an_institution_with_a_county_region(client, auditor, regions):
-    client.force_login(auditor)
-    data = {
+def _admin_form(**overrides):
+    return {
         "name": "新增医院",
         "region": "440106",
         "grade": "三级甲等",
@@ -115,9 +114,14 @@ def test_auditor_adds_an_institution_with_a_county_region(client, auditor, regio
         "credit_code": "91350100M000100Y43",
         "licence_number": "PDY99999X44010617A1001",
         "status": "active",
+        **overrides,
     }
 
-    response = client.post(reverse("admin:institutions_institution_add"), data)
+
+def test_auditor_adds_an_institution_with_a_county_region(client, auditor, regions):
+    client.force_login(auditor)
+
+    response = client.post(reverse("admin:institutions_institution_add"), _admin_form())
 
     assert response.status_code == 302
     assert Institution.objects.get(name="新增医院").region_name == "广东省广州市天河区"
@@ -125,15 +129,7 @@ def test_auditor_adds_an_institution_with_a_county_region(client, auditor, regio
 
 def test_admin_refuses_a_province_as_region(client, auditor, regions):
     client.force_login(auditor)
-    data = {
-        "name": "省级医院",
-        "region": "440000",
-        "grade": "三级甲等",
-        "category": "综合医院",
-        "credit_code": "91350100M000100Y43",
-        "licence_number": "PDY99999X44010617A1001",
-        "status": "active",
-    }
+    data = _admin_form(name="省级医院", region="440000")
 
     response = client.post(reverse("admin:institutions_institution_add"), data)
 
