@@ -1,7 +1,24 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Value, When
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.dateformat import format as date_format
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from .models import User
+from institutions.admin import ProvinceFilter
+from institutions.validators import normalize_code
+
+from .models import IdentityVerification, User
+from .validators import mask_id_number, mask_mobile
+from .verification import VerificationError, approve_verification, reject_verification
 
 
 @admin.register(User)
@@ -9,6 +26,8 @@ class UserAdmin(DjangoUserAdmin):
     list_display = (
         "username",
         "real_name",
+        "masked_mobile",
+        "masked_id_number",
         "institution",
         "role",
         "verification_status",
@@ -35,3 +54,248 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    @admin.display(description=_("手机号码"))
+    def masked_mobile(self, obj):
+        return mask_mobile(obj.mobile) or "—"
+
+    @admin.display(description=_("身份证号码"))
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number) or "—"
+
+
+@admin.register(IdentityVerification)
+class IdentityVerificationAdmin(admin.ModelAdmin):
+    """The 个人身份认证 queue: pending submissions first, the photo beside the institution's
+    record, and 通过 / 驳回 buttons that call the services. Nothing here edits a row directly:
+    the change page is read-only and submissions are never added or deleted in the admin."""
+
+    list_display = (
+        "submitted_at",
+        "applicant",
+        "institution",
+        "licence_number",
+        "status",
+        "decided_at",
+        "decided_by",
+    )
+    list_display_links = ("submitted_at", "applicant")
+    list_filter = ("status", ProvinceFilter)
+    search_fields = ("institution__name", "user__username", "user__real_name")
+    list_select_related = ("user", "institution", "decided_by")
+    ordering = (
+        Case(When(status=IdentityVerification.Status.PENDING, then=Value(0)), default=Value(1)),
+        "-submitted_at",
+    )
+    list_per_page = 50
+    result_fieldset = (
+        _("审核结果"),
+        {"fields": ("status", "reject_reason", "decided_at", "decided_by")},
+    )
+    fieldsets = (
+        (_("申请信息"), {"fields": ("applicant_details", "institution_details", "submitted_at")}),
+        (_("医疗机构执业许可证"), {"fields": ("licence_comparison", "licence_photo_preview")}),
+        result_fieldset,
+        (_("该用户的全部认证记录"), {"fields": ("submission_history",)}),
+    )
+    readonly_fields = (
+        "applicant_details",
+        "institution_details",
+        "submitted_at",
+        "licence_comparison",
+        "licence_photo_preview",
+        "status",
+        "reject_reason",
+        "decided_at",
+        "decided_by",
+        "submission_history",
+    )
+
+    class Media:
+        css = {"all": ("css/admin-verification.css",)}
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and obj.status == IdentityVerification.Status.PENDING:
+            # Nothing decided yet: the decision panel below takes the place of the result.
+            return [fieldset for fieldset in self.fieldsets if fieldset is not self.result_fieldset]
+        return self.fieldsets
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Read-only: decisions go through approve_view / reject_view and the services.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return request.user.has_perm("accounts.change_identityverification")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "institution", "decided_by")
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name="accounts_identityverification_approve",
+            ),
+            path(
+                "<path:object_id>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name="accounts_identityverification_reject",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, unquote(object_id))
+        if (
+            obj is not None
+            and obj.status == IdentityVerification.Status.PENDING
+            and self.has_decide_permission(request)
+        ):
+            extra_context["decision"] = {
+                "approve_url": reverse(
+                    "admin:accounts_identityverification_approve", args=[obj.pk]
+                ),
+                "reject_url": reverse("admin:accounts_identityverification_reject", args=[obj.pk]),
+                "reason_max_length": obj._meta.get_field("reject_reason").max_length,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @method_decorator(require_POST)
+    def approve_view(self, request, object_id):
+        verification = self._get_for_decision(request, object_id)
+        try:
+            approve_verification(verification=verification, auditor=request.user)
+        except VerificationError as error:
+            messages.error(request, error.message)
+            return redirect(self._change_url(verification))
+        self.log_change(request, verification, _("通过个人身份认证"))
+        messages.success(
+            request, _("已通过 %(user)s 的个人身份认证。") % {"user": verification.user}
+        )
+        return redirect(self._changelist_url())
+
+    @method_decorator(require_POST)
+    def reject_view(self, request, object_id):
+        verification = self._get_for_decision(request, object_id)
+        reason = request.POST.get("reject_reason", "")
+        try:
+            reject_verification(verification=verification, auditor=request.user, reason=reason)
+        except VerificationError as error:
+            messages.error(request, error.message)
+            return redirect(self._change_url(verification))
+        self.log_change(
+            request, verification, _("驳回个人身份认证：%(reason)s") % {"reason": reason.strip()}
+        )
+        messages.success(
+            request, _("已驳回 %(user)s 的个人身份认证。") % {"user": verification.user}
+        )
+        return redirect(self._changelist_url())
+
+    def _get_for_decision(self, request, object_id):
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        verification = self.get_object(request, unquote(object_id))
+        if verification is None:
+            raise Http404
+        return verification
+
+    def _change_url(self, verification):
+        return reverse("admin:accounts_identityverification_change", args=[verification.pk])
+
+    def _changelist_url(self):
+        return reverse("admin:accounts_identityverification_changelist")
+
+    @admin.display(description=_("申请人"), ordering="user__real_name")
+    def applicant(self, obj):
+        return obj.user
+
+    @admin.display(description=_("申请人"))
+    def applicant_details(self, obj):
+        user = obj.user
+        return format_html(
+            "{}（{}）<br>{}：{} · {}：{}<br>{}：{} · {}：{}",
+            user.real_name or "—",
+            user.username,
+            _("手机号码"),
+            mask_mobile(user.mobile) or "—",
+            _("身份证号码"),
+            mask_id_number(user.id_number) or "—",
+            _("账号来源"),
+            user.get_origin_display(),
+            _("当前认证状态"),
+            user.get_verification_status_display(),
+        )
+
+    @admin.display(description=_("所属单位"))
+    def institution_details(self, obj):
+        institution = obj.institution
+        url = reverse("admin:institutions_institution_change", args=[institution.pk])
+        return format_html(
+            '<a href="{}">{}</a><br>{}', url, institution.name, institution.region_name
+        )
+
+    @admin.display(description=_("登记号核对"))
+    def licence_comparison(self, obj):
+        on_file = obj.institution.licence_number
+        matches = normalize_code(obj.licence_number) == normalize_code(on_file)
+        return format_html(
+            '<table class="licence-comparison"><tbody>'
+            "<tr><th>{}</th><td><code>{}</code></td></tr>"
+            "<tr><th>{}</th><td><code>{}</code></td></tr>"
+            '</tbody></table><p class="{}">{}</p>',
+            _("申请人填写"),
+            obj.licence_number,
+            _("平台登记"),
+            on_file,
+            "licence-match" if matches else "licence-mismatch",
+            _("✔ 一致，请对照照片核实许可证上的登记号和机构名称。")
+            if matches
+            else _("✘ 不一致：单位的登记号在提交后被修改过，请核实。"),
+        )
+
+    @admin.display(description=_("许可证照片"))
+    def licence_photo_preview(self, obj):
+        url = reverse("accounts:verification_photo", args=[obj.public_id])
+        return format_html(
+            '<a class="verification-photo" href="{}" target="_blank" rel="noopener">'
+            '<img src="{}" alt="{}"></a><br><a href="{}" target="_blank" rel="noopener">{}</a>',
+            url,
+            url,
+            _("%(institution)s 的医疗机构执业许可证照片") % {"institution": obj.institution},
+            url,
+            _("在新窗口中查看原图"),
+        )
+
+    @admin.display(description=_("认证记录"))
+    def submission_history(self, obj):
+        rows = format_html_join(
+            "",
+            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    format_html(' class="{}"', "current-submission") if item.pk == obj.pk else "",
+                    date_format(localtime(item.submitted_at), "Y-m-d H:i"),
+                    item.institution.name,
+                    item.get_status_display(),
+                    item.reject_reason or "—",
+                )
+                for item in obj.user.identity_verifications.select_related("institution")
+            ),
+        )
+        return format_html(
+            '<table class="submission-history"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("提交时间"),
+            _("所属单位"),
+            _("审核状态"),
+            _("驳回原因"),
+            rows,
+        )

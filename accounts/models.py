@@ -1,6 +1,9 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .validators import mask_mobile, validate_id_number, validate_mobile
@@ -143,3 +146,93 @@ class SmsCode(models.Model):
 
     def __str__(self):
         return f"{mask_mobile(self.mobile)} {self.get_purpose_display()}"
+
+
+class IdentityVerificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Submissions a user may see: auditors all, anyone else only their own."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(user=user)
+
+    def in_province(self, province_code):
+        """Submissions from institutions of one province (the admin's 省份 filter)."""
+        return self.filter(institution__region__code__startswith=province_code[:2])
+
+
+class IdentityVerification(models.Model):
+    """One 个人身份认证 submission: a licence photo and 登记号, and the auditor's decision.
+
+    Every submission is kept (a rejected one stays beside the resubmission); the account's
+    current state is ``User.verification_status``. Rows change only through the services in
+    ``accounts.verification``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已认证")
+        REJECTED = "rejected", _("未通过")
+
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="identity_verifications",
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("所属单位"),
+        on_delete=models.PROTECT,
+        related_name="identity_verifications",
+        help_text=_("提交时申请人所属的单位"),
+    )
+    licence_number = models.CharField(_("医疗机构执业许可证登记号"), max_length=30)
+    licence_photo = models.FileField(
+        _("医疗机构执业许可证照片"), upload_to="verifications/%Y/%m/", max_length=200
+    )
+    status = models.CharField(
+        _("审核状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reject_reason = models.CharField(_("驳回原因"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("审核员"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = IdentityVerificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("个人身份认证")
+        verbose_name_plural = _("个人身份认证")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="verification_queue_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="pending"),
+                name="verification_one_pending_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="verification_decided_at_iff_decided",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reject_reason=""),
+                name="verification_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.institution} · {self.get_status_display()}"

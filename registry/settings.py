@@ -213,6 +213,9 @@ SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
 SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
 SMS_ALIYUN_SIGN_NAME = env.str("SMS_ALIYUN_SIGN_NAME", default="")
 SMS_ALIYUN_TEMPLATE_CODE = env.str("SMS_ALIYUN_TEMPLATE_CODE", default="")
+# Optional: a notice template whose only variable is ${result} (e.g. "您的个人身份认证
+# ${result}，请登录平台查看。"), for 个人身份认证 results; without it those notices are not sent.
+SMS_ALIYUN_NOTICE_TEMPLATE_CODE = env.str("SMS_ALIYUN_NOTICE_TEMPLATE_CODE", default="")
 SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
 SMS_ALIYUN_TIMEOUT = env.float("SMS_ALIYUN_TIMEOUT", default=5.0)
 _ALIYUN_SETTINGS = (

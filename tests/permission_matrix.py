@@ -38,3 +38,39 @@ def owned_object(url_name):
 @owned_object("institutions:detail")
 def make_institution(institution):
     return {"public_id": institution.public_id}
+
+
+@owned_object("accounts:verification_photo")
+def make_identity_verification(institution):
+    """A licence photo submitted by a member of ``institution``.
+
+    A verification is personal: only its submitter and auditors may see the photo, not the
+    submitter's colleagues. So it is made for the institution's first hospital account (in
+    the matrix test that is alice, the owner side) or for a new member when there is none.
+    The photo is stored for real, so the owner's request is answered with the image.
+    """
+    import io
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+    from PIL import Image
+
+    from accounts.models import IdentityVerification
+
+    from .factories import UserFactory
+
+    submitter = institution.users.filter(is_staff=False).order_by("pk").first()
+    if submitter is None:
+        submitter = UserFactory(institution=institution)
+    png = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(png, format="PNG")
+    verification = IdentityVerification.objects.create(
+        user=submitter,
+        institution=institution,
+        licence_number=institution.licence_number,
+        licence_photo=ContentFile(png.getvalue(), name=f"{uuid.uuid4().hex}.png"),
+        status=IdentityVerification.Status.APPROVED,
+        decided_at=timezone.now(),
+    )
+    return {"public_id": verification.public_id}

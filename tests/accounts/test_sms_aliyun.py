@@ -251,3 +251,38 @@ def test_send_code_sends_the_code_as_template_param(dysmsapi, django_capture_on_
 
     template_param = json.loads(dysmsapi.requests[0]["params"]["TemplateParam"])
     assert set(template_param) == {"code"} and re.fullmatch(r"\d{6}", template_param["code"])
+
+
+def notice():
+    return SmsMessage(
+        mobile=MOBILE, text="您的个人身份认证已通过审核", params={"result": "已通过审核"}
+    )
+
+
+def test_notice_goes_out_with_the_notice_template(dysmsapi, settings):
+    settings.SMS_ALIYUN_NOTICE_TEMPLATE_CODE = "SMS_987654321"
+
+    SmsBackend().send_messages([notice()])
+
+    params = dysmsapi.requests[0]["params"]
+    assert (params["TemplateCode"], params["TemplateParam"]) == (
+        "SMS_987654321",
+        '{"result":"已通过审核"}',
+    )
+
+
+def test_code_still_goes_out_with_the_code_template(dysmsapi, settings):
+    settings.SMS_ALIYUN_NOTICE_TEMPLATE_CODE = "SMS_987654321"
+
+    SmsBackend().send_messages([message()])
+
+    assert dysmsapi.requests[0]["params"]["TemplateCode"] == "SMS_123456789"
+
+
+def test_notice_without_a_notice_template_is_refused_not_sent_as_a_code(dysmsapi, settings):
+    settings.SMS_ALIYUN_NOTICE_TEMPLATE_CODE = ""
+
+    with pytest.raises(SmsSendError, match="SMS_ALIYUN_NOTICE_TEMPLATE_CODE"):
+        SmsBackend().send_messages([notice()])
+
+    assert dysmsapi.requests == []

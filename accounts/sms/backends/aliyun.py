@@ -5,8 +5,11 @@ is signed with HMAC-SHA1 keyed by the AccessKey secret followed by "&". The requ
 POST with a form body, so the mobile never appears in a URL that a proxy might log.
 
 Only the standard library is used (urllib), so production needs no SDK. A template provider
-sends template variables, not free text: the approved template (SMS_ALIYUN_TEMPLATE_CODE)
-carries the wording and ``SmsMessage.params`` fills in its ``${code}``.
+sends template variables, not free text: the approved template carries the wording and
+``SmsMessage.params`` fills in its variables. A message with a ``code`` param goes out with
+the verification-code template (SMS_ALIYUN_TEMPLATE_CODE, ``${code}``); any other message is
+a notice and goes out with the notice template (SMS_ALIYUN_NOTICE_TEMPLATE_CODE, ``${result}``),
+or is refused when no notice template is configured, rather than sent with the wrong one.
 """
 
 import base64
@@ -59,6 +62,7 @@ class SmsBackend(BaseSmsBackend):
         access_key_secret=None,
         sign_name=None,
         template_code=None,
+        notice_template_code=None,
         endpoint=None,
         timeout=None,
         **kwargs,
@@ -68,6 +72,7 @@ class SmsBackend(BaseSmsBackend):
         self.access_key_secret = access_key_secret or settings.SMS_ALIYUN_ACCESS_KEY_SECRET
         self.sign_name = sign_name or settings.SMS_ALIYUN_SIGN_NAME
         self.template_code = template_code or settings.SMS_ALIYUN_TEMPLATE_CODE
+        self.notice_template_code = notice_template_code or settings.SMS_ALIYUN_NOTICE_TEMPLATE_CODE
         self.endpoint = endpoint or settings.SMS_ALIYUN_ENDPOINT
         self.timeout = timeout or settings.SMS_ALIYUN_TIMEOUT
 
@@ -83,6 +88,16 @@ class SmsBackend(BaseSmsBackend):
                 sent += 1
         return sent
 
+    def template_for(self, message):
+        """The approved template that matches the message's params."""
+        if "code" in message.params:
+            return self.template_code
+        if not self.notice_template_code:
+            raise SmsSendError(
+                _("未配置通知短信模板（SMS_ALIYUN_NOTICE_TEMPLATE_CODE），通知短信未发送。")
+            )
+        return self.notice_template_code
+
     def request_params(self, message):
         """Every parameter of the ``SendSms`` request, ``Signature`` included."""
         params = {
@@ -95,7 +110,7 @@ class SmsBackend(BaseSmsBackend):
             "SignatureMethod": "HMAC-SHA1",
             "SignatureNonce": uuid.uuid4().hex,
             "SignatureVersion": "1.0",
-            "TemplateCode": self.template_code,
+            "TemplateCode": self.template_for(message),
             "TemplateParam": json.dumps(message.params, ensure_ascii=False, separators=(",", ":")),
             "Timestamp": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Version": API_VERSION,
