@@ -7,6 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 
+def verification_prompt(request):
+    """The page an unverified hospital user gets instead of institution data (403)."""
+    return render(request, "accounts/verification_required.html", status=403)
+
+
 def institution_member_required(view):
     """Let through only active hospital accounts that may see their institution's data.
 
@@ -24,7 +29,7 @@ def institution_member_required(view):
         if user.is_staff or user.institution_id is None:
             raise PermissionDenied
         if not user.can_see_institution_data:
-            return render(request, "accounts/verification_required.html", status=403)
+            return verification_prompt(request)
         return view(request, *args, **kwargs)
 
     return wrapper

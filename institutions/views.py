@@ -5,6 +5,8 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from accounts.decorators import verification_prompt
+
 from .models import Institution
 from .regions import children_of
 
@@ -18,8 +20,13 @@ def get_institution_for_user(user, public_id):
 
 @login_required
 def institution_detail(request, public_id):
-    """单位信息: the institution's registered details, for its members and auditors."""
+    """单位信息: the institution's registered details, for its verified members and auditors.
+
+    An unverified user gets the verification prompt: the page shows the 登记号 that
+    个人身份认证 asks them to read off the licence itself."""
     institution = get_institution_for_user(request.user, public_id)
+    if request.user.needs_verification:
+        return verification_prompt(request)
     return render(request, "institutions/detail.html", {"institution": institution})
 
 

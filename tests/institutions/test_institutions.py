@@ -135,3 +135,15 @@ def test_admin_refuses_a_province_as_region(client, auditor, regions):
 
     assert "请选择到县（区）一级的行政区划" in response.text
     assert not Institution.objects.filter(name="省级医院").exists()
+
+
+def test_unverified_member_gets_the_verification_prompt_not_the_licence_number(
+    client, newcomer
+):
+    client.force_login(newcomer)
+
+    response = client.get(reverse("institutions:detail", args=[newcomer.institution.public_id]))
+
+    assert response.status_code == 403
+    assert "请先完成个人身份认证" in response.text
+    assert newcomer.institution.licence_number not in response.text
