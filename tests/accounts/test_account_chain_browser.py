@@ -12,6 +12,8 @@ from institutions.models import Region
 from tests.captcha import answer_for
 from tests.factories import InstitutionFactory
 
+from .test_verification_browser import licence_png, signed_in_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -34,8 +36,8 @@ def _request_sms_code(page):
     return re.search(r"验证码为(\d{6})", locmem.outbox[-1].text).group(1)
 
 
-def test_register_sign_out_and_sign_in_by_mobile(
-    live_server, browser, settings, regions, screenshot_dir
+def test_register_sign_in_by_mobile_get_verified(
+    live_server, browser, settings, regions, screenshot_dir, tmp_path, auditor
 ):
     settings.SMS_BACKEND = "accounts.sms.backends.locmem.SmsBackend"
     locmem.outbox.clear()
@@ -62,7 +64,8 @@ def test_register_sign_out_and_sign_in_by_mobile(
     page.screenshot(path=screenshot_dir / "register-filled.png", full_page=True)
     page.get_by_role("button", name="注册").click()
 
-    page.wait_for_selector("text=注册成功")
+    page.wait_for_url(live_server.url + "/accounts/verification/")
+    assert page.get_by_text("注册成功").is_visible()
     user = User.objects.get(username="wangxm")
     assert user.institution == hospital
     page.screenshot(path=screenshot_dir / "register-done.png", full_page=True)
@@ -80,3 +83,26 @@ def test_register_sign_out_and_sign_in_by_mobile(
 
     page.wait_for_url(live_server.url + "/")
     assert page.get_by_text("王小明，您好！").is_visible()
+
+    # 个人身份认证: the licence photo and its 登记号; the auditor approves in the admin.
+    page.locator("#sidebar").get_by_role("link", name="个人身份认证").click()
+    page.get_by_label("医疗机构执业许可证登记号").fill(hospital.licence_number)
+    page.get_by_label("医疗机构执业许可证照片").set_input_files(
+        licence_png(tmp_path / "许可证.jpg.png", hospital)
+    )
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_load_state()
+    assert page.locator("#verification-status .badge").inner_text() == "待审核"
+
+    desk = signed_in_page(browser, live_server, auditor)
+    desk.goto(live_server.url + "/admin/accounts/identityverification/")
+    desk.locator("#result_list tbody tr").first.locator("a").first.click()
+    desk.get_by_role("button", name="通过").click()
+    desk.wait_for_load_state()
+
+    page.reload()
+    assert page.get_by_text("您的个人身份认证已通过审核").is_visible()
+    page.screenshot(path=screenshot_dir / "chain-verified.png", full_page=True)
+    user.refresh_from_db()
+    assert user.verification_status == User.Verification.VERIFIED
+    assert user.can_see_institution_data
