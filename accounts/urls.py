@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import dev, login, profile, registration, sms, verification
+from .views import dev, login, profile, recovery, registration, sms, verification
 
 app_name = "accounts"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", profile.profile, name="profile"),
     path("profile/password/", profile.PasswordChangeView.as_view(), name="password_change"),
+    path("profile/mobile/", profile.mobile_change, name="mobile_change"),
+    path("lookup/", recovery.lookup, name="lookup"),
+    path("password/reset/", recovery.password_reset, name="password_reset"),
+    path("password/reset/verify/", recovery.password_reset_verify, name="password_reset_verify"),
+    path("password/reset/new/", recovery.password_reset_set, name="password_reset_set"),
     path("verification/", verification.verification, name="verification"),
     path(
         "verification/<uuid:public_id>/licence/",

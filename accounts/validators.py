@@ -82,3 +82,12 @@ def mask_mobile(value):
     if not value:
         return ""
     return value[:3] + "****" + value[-4:]
+
+
+def mask_username(username):
+    """bj***er: the first two and last two characters; names under six keep only the first."""
+    if not username:
+        return ""
+    if len(username) < 6:
+        return username[0] + "***"
+    return username[:2] + "***" + username[-2:]

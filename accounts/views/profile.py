@@ -1,12 +1,14 @@
-"""个人中心: profile and password."""
+"""个人中心: profile, password and mobile."""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from ..forms.profile import MobileChangeForm
 from ..validators import mask_id_number, mask_mobile
 
 
@@ -39,3 +41,28 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         messages.success(self.request, _("密码已修改。下次登录请使用新密码。"))
         return response
+
+
+@login_required
+def mobile_change(request):
+    """更换手机号: a code sent to the new mobile, and the current password."""
+    user = request.user
+    form = MobileChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError:
+            # Another account took the mobile between the check and now.
+            user.refresh_from_db(fields=["mobile"])
+            form.add_error("mobile", _("该手机号刚刚已被其他账号绑定，请换一个手机号。"))
+        else:
+            messages.success(
+                request, _("手机号已更换为 %(mobile)s。") % {"mobile": mask_mobile(user.mobile)}
+            )
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/mobile_change.html",
+        {"form": form, "masked_mobile": mask_mobile(user.mobile)},
+    )

@@ -1,0 +1,193 @@
+"""账号查询 and 忘记密码 (SPEC §3.4).
+
+忘记密码 takes up to three pages, and the session remembers where the visitor is:
+
+1. ``password_reset``: 通过用户名 (username + captcha; the server sends the code to the
+   account's mobile, if there is such an account) or 通过手机号 (mobile + captcha + the code
+   from the 获取短信验证码 button, checked on this page).
+2. ``password_reset_verify``: 通过用户名 only — the code.
+3. ``password_reset_set``: the new password, once the code was right.
+
+The session holds only the account id, the normalized mobile, whether the code was right,
+when the state expires (with the code) and the wrong tries of a state in which no code was
+sent. Never the code. A missing, stale or malformed state sends the visitor back to page 1.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..forms.recovery import (
+    LookupForm,
+    ResetByMobileForm,
+    ResetByUsernameForm,
+    ResetCodeForm,
+    ResetPasswordForm,
+)
+from ..models import User
+from ..throttling import client_ip
+from ..validators import mask_mobile, mask_username, normalize_mobile, validate_mobile
+
+RESET_STATE = "password_reset"
+_STATE_KEYS = {"user_id", "mobile", "verified", "expires", "misses"}
+MOBILE_TAB = "mobile"
+
+
+def lookup(request):
+    """账号查询: after the SMS code, the (masked) usernames bound to the mobile."""
+    form = LookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return render(
+            request,
+            "accounts/lookup.html",
+            {
+                "accounts": form.accounts(),
+                "masked_mobile": mask_mobile(form.cleaned_data["mobile"]),
+            },
+        )
+    return render(request, "accounts/lookup.html", {"form": form})
+
+
+def password_reset(request):
+    """忘记密码, page 1: 通过用户名 (default) or 通过手机号 (``?tab=mobile``)."""
+    if request.POST.get("tab", request.GET.get("tab")) == MOBILE_TAB:
+        return _reset_by_mobile(request)
+    form = ResetByUsernameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # The state's clock starts before the send, so it ends no later than the code.
+        expires = _expiry()
+        user = form.send_code(ip=client_ip(request))
+        _save_state(
+            request,
+            user_id=user.pk if user else None,
+            mobile=user.mobile if user else "",
+            verified=False,
+            expires=expires,
+        )
+        # The same words, page and state shape whether or not the account exists.
+        messages.info(
+            request,
+            _(
+                "如果该账号存在且绑定了手机号，验证码已发送至其手机号，%(minutes)s分钟内有效。"
+                "请输入收到的验证码。"
+            )
+            % {"minutes": settings.SMS_CODE_TTL_SECONDS // 60},
+        )
+        return redirect("accounts:password_reset_verify")
+    return render(request, "accounts/password_reset.html", {"form": form, "tab": "username"})
+
+
+def _reset_by_mobile(request):
+    form = ResetByMobileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _save_state(request, user_id=form.user.pk, mobile=form.user.mobile, verified=True)
+        return redirect("accounts:password_reset_set")
+    return render(request, "accounts/password_reset.html", {"form": form, "tab": MOBILE_TAB})
+
+
+def password_reset_verify(request):
+    """忘记密码, page 2 (通过用户名): the SMS code."""
+    state = _load_state(request)
+    if state is None:
+        return redirect("accounts:password_reset")
+    if state["verified"]:
+        return redirect("accounts:password_reset_set")
+    form = ResetCodeForm(request.POST or None, mobile=state["mobile"], misses=state["misses"])
+    if request.method == "POST":
+        if form.is_valid():
+            _save_state(request, user_id=state["user_id"], mobile=state["mobile"], verified=True)
+            return redirect("accounts:password_reset_set")
+        request.session[RESET_STATE] = {**state, "misses": form.misses}
+    return render(request, "accounts/password_reset_verify.html", {"form": form})
+
+
+def password_reset_set(request):
+    """忘记密码, page 3: the new password. Other sessions end (the session auth hash changes);
+    the visitor signs in with the new password."""
+    state = _load_state(request)
+    if state is None:
+        return redirect("accounts:password_reset")
+    if not state["verified"]:
+        return redirect("accounts:password_reset_verify")
+    user = User.objects.filter(pk=state["user_id"], mobile=state["mobile"], is_active=True).first()
+    if user is None:
+        # The account changed its mobile or was stopped since the code was sent.
+        return _restart(request)
+    form = ResetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        del request.session[RESET_STATE]
+        messages.success(request, _("密码已重置，请使用新密码登录。"))
+        return redirect("accounts:login")
+    return render(
+        request,
+        "accounts/password_reset_set.html",
+        {"form": form, "masked_username": mask_username(user.username)},
+    )
+
+
+def _expiry():
+    return timezone.now().timestamp() + settings.SMS_CODE_TTL_SECONDS
+
+
+def _save_state(request, *, user_id, mobile, verified, expires=None):
+    request.session[RESET_STATE] = {
+        "user_id": user_id,
+        "mobile": mobile,
+        "verified": verified,
+        "expires": expires or _expiry(),
+        "misses": 0,
+    }
+
+
+def _load_state(request):
+    """The state of this session's 忘记密码, or None after a message saying what to do."""
+    state = request.session.get(RESET_STATE)
+    if state is None:
+        messages.info(request, _("请先填写用户名或手机号，获取短信验证码。"))
+        return None
+    if not _well_formed(state) or state["expires"] <= timezone.now().timestamp():
+        _restart(request)
+        return None
+    return state
+
+
+def _well_formed(state):
+    """The shape ``_save_state`` writes: an account and its mobile, or (通过用户名 with no
+    such account) neither and not verified."""
+    if not isinstance(state, dict) or set(state) != _STATE_KEYS:
+        return False
+    user_id, mobile, verified = state["user_id"], state["mobile"], state["verified"]
+    if user_id is None:
+        shape_ok = mobile == "" and verified is False
+    else:
+        shape_ok = type(user_id) is int and _is_normalized_mobile(mobile)
+    return (
+        shape_ok
+        and type(verified) is bool
+        and type(state["expires"]) in (int, float)
+        and type(state["misses"]) is int
+    )
+
+
+def _is_normalized_mobile(value):
+    if not isinstance(value, str) or normalize_mobile(value) != value:
+        return False
+    try:
+        validate_mobile(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _restart(request):
+    request.session.pop(RESET_STATE, None)
+    messages.warning(
+        request,
+        _("找回密码的操作已超时或已失效（验证码%(minutes)s分钟内有效），请重新开始。")
+        % {"minutes": settings.SMS_CODE_TTL_SECONDS // 60},
+    )
+    return redirect("accounts:password_reset")
