@@ -12,6 +12,7 @@ import warnings
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -70,3 +71,36 @@ def reencode_image(uploaded, *, max_bytes=MAX_IMAGE_BYTES):
         image.convert("RGB").save(output, format="JPEG", quality=88, optimize=True)
         extension = "jpg"
     return ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+
+
+class UploadSizeLimit(FileUploadHandler):
+    """Stops an upload that is too large while the request is read.
+
+    A body announced larger than ``max_request`` bytes, or a file that grows past
+    ``max_file`` bytes, is skipped: the rest is read and discarded, never written to a
+    temporary file, and ``exceeded`` tells the view why the file is missing.
+    """
+
+    def __init__(self, request=None, *, max_request, max_file):
+        super().__init__(request)
+        self.max_request = max_request
+        self.max_file = max_file
+        self.exceeded = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):  # noqa: N803
+        if content_length > self.max_request:
+            self.exceeded = True
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.exceeded:
+            raise SkipFile
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.max_file:
+            self.exceeded = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from institutions.registration_views import activate
+
 from .views import dev, login, profile, recovery, registration, sms, verification
 
 app_name = "accounts"
@@ -24,4 +26,6 @@ urlpatterns = [
         name="verification_photo",
     ),
     path("dev/sms/", dev.sms_outbox, name="sms_outbox"),
+    # 账号激活 lives with 单位注册 in institutions (STYLE's layout).
+    path("activate/", activate, name="activate"),
 ]

@@ -178,3 +178,155 @@ class Institution(models.Model):
     @property
     def is_active(self):
         return self.status == self.Status.ACTIVE
+
+
+class InstitutionApplicationQuerySet(models.QuerySet):
+    def in_province(self, province_code):
+        """Applications whose 行政区划 lies in one province (the admin's 省份 filter)."""
+        return self.filter(region__code__startswith=province_code[:2])
+
+    def holding(self, *, credit_code="", licence_number=""):
+        """Submitted or approved applications that claim this credit code or licence number."""
+        claims = Q()
+        if credit_code:
+            claims |= Q(credit_code=credit_code)
+        if licence_number:
+            claims |= Q(licence_number=licence_number)
+        if not claims:
+            return self.none()
+        return self.filter(claims, status__in=InstitutionApplication.CLAIMING_STATUSES)
+
+
+class InstitutionApplication(models.Model):
+    """One 单位注册 application: the 《单位注册信息登记表》, its stamped scan, the legal-entity
+    certificate and the auditor's decision; once approved, the activation of the
+    institution admin account.
+
+    Rows change only through ``institutions.applications``. The applicant reaches the row by
+    a session granted when they start it or prove their mobile again (``number`` alone
+    gives nobody access). The activation code is stored only as a keyed hash.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("填写中")
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("已驳回")
+
+    class FileKind(models.TextChoices):
+        JPEG = "image/jpeg", _("JPEG 图片")
+        PNG = "image/png", _("PNG 图片")
+        PDF = "application/pdf", _("PDF 文件")
+
+    # A credit code or licence number is claimed while an application awaits review or
+    # after it was approved; drafts and rejected applications claim nothing.
+    CLAIMING_STATUSES = (Status.PENDING, Status.APPROVED)
+
+    number = models.CharField(_("申请编号"), max_length=20, unique=True, editable=False)
+    status = models.CharField(
+        _("申请状态"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    reject_reason = models.CharField(_("驳回原因"), max_length=200, blank=True)
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("单位全称"), max_length=100)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, validators=[validate_uscc])
+    licence_number = models.CharField(
+        _("医疗机构执业许可证登记号"), max_length=30, validators=[validate_licence_number]
+    )
+    grade = models.CharField(_("医院等级"), max_length=10, choices=HospitalGrade.choices)
+    category = models.CharField(_("医院类别"), max_length=10, choices=HospitalCategory.choices)
+    address = models.CharField(_("单位地址"), max_length=200)
+    legal_representative = models.CharField(_("法定代表人"), max_length=30)
+
+    applicant_name = models.CharField(_("申请人姓名"), max_length=30)
+    applicant_id_number = models.CharField(_("申请人身份证号码"), max_length=18)
+    applicant_mobile = models.CharField(_("申请人手机号码"), max_length=11)
+    applicant_email = models.EmailField(_("申请人电子邮箱"), max_length=254)
+
+    stamped_form = models.FileField(
+        _("盖章登记表"), upload_to="applications/%Y/%m/", max_length=200, blank=True
+    )
+    stamped_form_type = models.CharField(
+        _("盖章登记表类型"), max_length=20, choices=FileKind.choices, blank=True
+    )
+    stamped_form_sha256 = models.CharField(_("盖章登记表 SHA-256"), max_length=64, blank=True)
+    stamped_form_pages = models.PositiveSmallIntegerField(_("盖章登记表页数"), default=0)
+    certificate = models.FileField(
+        _("事业单位法人证书"), upload_to="applications/%Y/%m/", max_length=200, blank=True
+    )
+    certificate_type = models.CharField(
+        _("法人证书类型"), max_length=20, choices=FileKind.choices, blank=True
+    )
+    certificate_sha256 = models.CharField(_("法人证书 SHA-256"), max_length=64, blank=True)
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("审核员"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    institution = models.OneToOneField(
+        Institution,
+        verbose_name=_("创建的医疗机构"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="application",
+    )
+    activation_code_hash = models.CharField(_("激活码摘要"), max_length=64, blank=True)
+    activation_expires_at = models.DateTimeField(_("激活码失效时间"), null=True, blank=True)
+    activation_attempts = models.PositiveSmallIntegerField(_("激活码错误次数"), default=0)
+    activated_at = models.DateTimeField(_("激活时间"), null=True, blank=True)
+
+    objects = InstitutionApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单位注册申请")
+        verbose_name_plural = _("单位注册申请")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="application_queue_idx"),
+            models.Index(fields=["applicant_mobile"], name="application_mobile_idx"),
+        ]
+        constraints = [
+            # Two applications can never both claim an institution, even when submitted at
+            # the same instant.
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="application_one_claim_per_credit_code",
+            ),
+            models.UniqueConstraint(
+                fields=["licence_number"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="application_one_claim_per_licence",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reject_reason=""),
+                name="application_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(institution__isnull=False),
+                name="application_approval_has_institution",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} · {self.name}"
+
+    @property
+    def is_editable(self):
+        return self.status in (self.Status.DRAFT, self.Status.REJECTED)
+
+    @property
+    def is_activated(self):
+        return self.activated_at is not None

@@ -18,7 +18,7 @@ MENU = (
                 "accounts:profile",
                 None,
                 "bi-person-vcard",
-                _("个人信息、修改密码"),
+                _("个人信息、修改密码、更换手机号"),
             ),
             (
                 _("个人身份认证"),
@@ -26,6 +26,13 @@ MENU = (
                 lambda user: user.needs_verification,
                 "bi-patch-check",
                 _("上传医疗机构执业许可证，认证后可填报本单位数据"),
+            ),
+            (
+                _("本单位用户"),
+                "institutions:users",
+                lambda user: user.is_institution_admin,
+                "bi-people",
+                _("查看本单位的用户，停用或启用账号"),
             ),
         ),
     ),

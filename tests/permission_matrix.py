@@ -16,6 +16,13 @@ Register with::
 
 OWNED_OBJECT_URLS = {}
 
+# URLs of objects that belong to an applicant who has no account yet (单位注册): the owner is
+# a browser session, not an institution. A factory takes a test ``Client``, creates the
+# object, gives that client's session the owner's access and returns the URL kwargs; the
+# matrix checks that every other visitor — anonymous, another applicant, a hospital user —
+# gets 404. Register with ``@applicant_object("app:name")``.
+APPLICANT_OBJECT_URLS = {}
+
 # Patterns with parameters that carry no institution data, with the reason.
 PUBLIC_PARAMETER_URLS = {
     # Django admin: staff only (auditors see every institution); reached by no hospital user.
@@ -30,6 +37,15 @@ PUBLIC_PARAMETER_URLS = {
 def owned_object(url_name):
     def register(factory):
         OWNED_OBJECT_URLS[url_name] = factory
+        return factory
+
+    return register
+
+
+def applicant_object(*url_names):
+    def register(factory):
+        for url_name in url_names:
+            APPLICANT_OBJECT_URLS[url_name] = factory
         return factory
 
     return register
@@ -74,3 +90,40 @@ def make_identity_verification(institution):
         decided_at=timezone.now(),
     )
     return {"public_id": verification.public_id}
+
+
+@owned_object("institutions:user_set_active")
+def make_member(institution):
+    """Another account of ``institution`` that its institution admin may stop."""
+    from .factories import UserFactory
+
+    return {"username": UserFactory(institution=institution).username}
+
+
+@applicant_object(
+    "institutions:application",
+    "institutions:application_edit",
+    "institutions:application_print",
+    "institutions:application_submit",
+)
+def make_application(client):
+    """A complete draft application whose applicant is ``client``'s session."""
+    from .institutions.applications import grant
+    from .institutions.applications import make_application as create
+
+    application = create(n=_next_number())
+    grant(client, application)
+    return {"number": application.number}
+
+
+@applicant_object("institutions:application_upload", "institutions:application_file")
+def make_application_upload(client):
+    """The stamped form of an application of ``client``'s session (stored for real)."""
+    return {**make_application(client), "kind": "stamped-form"}
+
+
+_numbers = iter(range(100, 100000))
+
+
+def _next_number():
+    return next(_numbers)

@@ -1,9 +1,10 @@
 """No user ever reaches another institution's object: every id-taking URL answers 404."""
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .permission_matrix import OWNED_OBJECT_URLS, PUBLIC_PARAMETER_URLS
+from .permission_matrix import APPLICANT_OBJECT_URLS, OWNED_OBJECT_URLS, PUBLIC_PARAMETER_URLS
 
 
 def _walk(patterns, namespace="", has_params=False):
@@ -34,11 +35,13 @@ def test_every_url_with_an_id_is_in_the_matrix():
     forgotten = [
         name
         for name in parameter_url_names()
-        if name not in OWNED_OBJECT_URLS and not _is_public(name)
+        if name not in OWNED_OBJECT_URLS
+        and name not in APPLICANT_OBJECT_URLS
+        and not _is_public(name)
     ]
     assert forgotten == [], (
         "These URLs take a parameter but are neither registered in tests/permission_matrix.py "
-        f"with an owned-object factory nor listed as public: {forgotten}"
+        f"with an owned-object or applicant-object factory nor listed as public: {forgotten}"
     )
 
 
@@ -60,3 +63,36 @@ def test_owner_reaches_the_object(client, url_name, alice):
     client.force_login(alice)
 
     assert client.get(url).status_code != 404 or client.post(url).status_code != 404
+
+
+def _statuses(client, url):
+    return {client.get(url).status_code, client.post(url).status_code}
+
+
+@pytest.mark.parametrize("url_name", sorted(APPLICANT_OBJECT_URLS))
+def test_other_applicant_gets_404(url_name, bob):
+    """An applicant's objects answer 404 to a stranger, to another applicant with an
+    application of their own, and to a signed-in hospital user: the number in the URL
+    opens nothing."""
+    owner, other_applicant, stranger, hospital_user = Client(), Client(), Client(), Client()
+    url = reverse(url_name, kwargs=APPLICANT_OBJECT_URLS[url_name](owner))
+    APPLICANT_OBJECT_URLS[url_name](other_applicant)
+    hospital_user.force_login(bob)
+
+    for who, visitor in (
+        ("stranger", stranger),
+        ("other applicant", other_applicant),
+        ("bob", hospital_user),
+    ):
+        statuses = _statuses(visitor, url)
+        assert statuses <= {404, 405} and 404 in statuses, (
+            f"{url_name} answered {statuses} to {who}"
+        )
+
+
+@pytest.mark.parametrize("url_name", sorted(APPLICANT_OBJECT_URLS))
+def test_applicant_reaches_the_object(url_name, db):
+    owner = Client()
+    url = reverse(url_name, kwargs=APPLICANT_OBJECT_URLS[url_name](owner))
+
+    assert owner.get(url).status_code != 404 or owner.post(url).status_code != 404

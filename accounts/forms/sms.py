@@ -14,6 +14,8 @@ PUBLIC_PURPOSES = (
     SmsCode.Purpose.LOGIN,
     SmsCode.Purpose.LOOKUP,
     SmsCode.Purpose.RESET_PASSWORD,
+    SmsCode.Purpose.INSTITUTION_APPLY,
+    SmsCode.Purpose.ACTIVATE,
 )
 
 

@@ -4,7 +4,6 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,46 +12,13 @@ from django.views.decorators.http import require_GET
 
 from ..forms.verification import VerificationForm
 from ..models import IdentityVerification
-from ..uploads import MAX_IMAGE_BYTES
+from ..uploads import MAX_IMAGE_BYTES, UploadSizeLimit
 from ..verification import VerificationError, can_submit, check_can_submit, submit_verification
 
 # The photo plus the 登记号, the CSRF token and the multipart framing.
 MAX_REQUEST_BYTES = MAX_IMAGE_BYTES + 64 * 1024
 # Stored photos are re-encodings, so only these two kinds exist on disk.
 PHOTO_CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
-
-
-class UploadSizeLimit(FileUploadHandler):
-    """Stops an upload that is too large while the request is read.
-
-    A body announced larger than ``max_request`` bytes, or a file that grows past
-    ``max_file`` bytes, is skipped: the rest is read and discarded, never written to a
-    temporary file, and ``exceeded`` tells the view why the file is missing.
-    """
-
-    def __init__(self, request=None, *, max_request, max_file):
-        super().__init__(request)
-        self.max_request = max_request
-        self.max_file = max_file
-        self.exceeded = False
-
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):  # noqa: N803
-        if content_length > self.max_request:
-            self.exceeded = True
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        if self.exceeded:
-            raise SkipFile
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > self.max_file:
-            self.exceeded = True
-            raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
 
 
 def get_verification_for_user(user, public_id):

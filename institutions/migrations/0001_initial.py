@@ -9,65 +9,192 @@ import institutions.validators
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=6, primary_key=True, serialize=False, verbose_name='行政区划代码')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, '省级'), (2, '地级'), (3, '县级')], verbose_name='级别')),
-                ('kind', models.CharField(blank=True, help_text='如 直辖市、地级市、市辖区、县', max_length=20, verbose_name='类型')),
-                ('full_name', models.CharField(help_text='如 北京市东城区', max_length=120, verbose_name='全称')),
-                ('data_version', models.CharField(max_length=40, verbose_name='数据版本')),
-                ('retired_in', models.CharField(blank=True, help_text='为空表示现行有效', max_length=40, verbose_name='撤销于数据版本')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='institutions.region', verbose_name='上级行政区划')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=6, primary_key=True, serialize=False, verbose_name="行政区划代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="名称")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "省级"), (2, "地级"), (3, "县级")], verbose_name="级别"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        help_text="如 直辖市、地级市、市辖区、县",
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(
+                        help_text="如 北京市东城区", max_length=120, verbose_name="全称"
+                    ),
+                ),
+                ("data_version", models.CharField(max_length=40, verbose_name="数据版本")),
+                (
+                    "retired_in",
+                    models.CharField(
+                        blank=True,
+                        help_text="为空表示现行有效",
+                        max_length=40,
+                        verbose_name="撤销于数据版本",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="institutions.region",
+                        verbose_name="上级行政区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='公开编号')),
-                ('name', models.CharField(max_length=100, verbose_name='单位全称')),
-                ('region_name', models.CharField(editable=False, help_text='填报时的行政区划全称，区划调整后保持不变', max_length=120, verbose_name='行政区划名称')),
-                ('grade', models.CharField(choices=[('三级甲等', '三级甲等'), ('三级乙等', '三级乙等'), ('三级丙等', '三级丙等'), ('三级', '三级'), ('二级甲等', '二级甲等'), ('二级乙等', '二级乙等'), ('二级丙等', '二级丙等'), ('二级', '二级'), ('未定级', '未定级')], max_length=10, verbose_name='医院等级')),
-                ('category', models.CharField(choices=[('综合医院', '综合医院'), ('中医医院', '中医医院'), ('脑血管病专科医院', '脑血管病专科医院'), ('其他专科医院', '其他专科医院')], max_length=10, verbose_name='医院类别')),
-                ('credit_code', models.CharField(max_length=18, unique=True, validators=[institutions.validators.validate_uscc], verbose_name='统一社会信用代码')),
-                ('licence_number', models.CharField(max_length=30, unique=True, validators=[institutions.validators.validate_licence_number], verbose_name='医疗机构执业许可证登记号')),
-                ('is_base_hospital', models.BooleanField(default=False, verbose_name='基地医院')),
-                ('is_advanced_stroke_center', models.BooleanField(default=False, verbose_name='高级卒中中心(含建设单位)')),
-                ('status', models.CharField(choices=[('active', '正常'), ('disabled', '已停用')], default='active', max_length=10, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='institutions', to='institutions.region', verbose_name='行政区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "public_id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="公开编号"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="单位全称")),
+                (
+                    "region_name",
+                    models.CharField(
+                        editable=False,
+                        help_text="填报时的行政区划全称，区划调整后保持不变",
+                        max_length=120,
+                        verbose_name="行政区划名称",
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("三级甲等", "三级甲等"),
+                            ("三级乙等", "三级乙等"),
+                            ("三级丙等", "三级丙等"),
+                            ("三级", "三级"),
+                            ("二级甲等", "二级甲等"),
+                            ("二级乙等", "二级乙等"),
+                            ("二级丙等", "二级丙等"),
+                            ("二级", "二级"),
+                            ("未定级", "未定级"),
+                        ],
+                        max_length=10,
+                        verbose_name="医院等级",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("综合医院", "综合医院"),
+                            ("中医医院", "中医医院"),
+                            ("脑血管病专科医院", "脑血管病专科医院"),
+                            ("其他专科医院", "其他专科医院"),
+                        ],
+                        max_length=10,
+                        verbose_name="医院类别",
+                    ),
+                ),
+                (
+                    "credit_code",
+                    models.CharField(
+                        max_length=18,
+                        unique=True,
+                        validators=[institutions.validators.validate_uscc],
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                (
+                    "licence_number",
+                    models.CharField(
+                        max_length=30,
+                        unique=True,
+                        validators=[institutions.validators.validate_licence_number],
+                        verbose_name="医疗机构执业许可证登记号",
+                    ),
+                ),
+                ("is_base_hospital", models.BooleanField(default=False, verbose_name="基地医院")),
+                (
+                    "is_advanced_stroke_center",
+                    models.BooleanField(default=False, verbose_name="高级卒中中心(含建设单位)"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "正常"), ("disabled", "已停用")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="institutions",
+                        to="institutions.region",
+                        verbose_name="行政区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '医疗机构',
-                'verbose_name_plural': '医疗机构',
-                'ordering': ['region_id', 'name'],
+                "verbose_name": "医疗机构",
+                "verbose_name_plural": "医疗机构",
+                "ordering": ["region_id", "name"],
             },
         ),
         migrations.AddIndex(
-            model_name='region',
-            index=models.Index(fields=['parent', 'code'], name='region_parent_code_idx'),
+            model_name="region",
+            index=models.Index(fields=["parent", "code"], name="region_parent_code_idx"),
         ),
         migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.CheckConstraint(condition=models.Q(('credit_code', ''), _negated=True), name='institution_credit_code_set'),
+            model_name="institution",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credit_code", ""), _negated=True),
+                name="institution_credit_code_set",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.CheckConstraint(condition=models.Q(('licence_number', ''), _negated=True), name='institution_licence_number_set'),
+            model_name="institution",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("licence_number", ""), _negated=True),
+                name="institution_licence_number_set",
+            ),
         ),
     ]

@@ -137,9 +137,7 @@ def test_admin_refuses_a_province_as_region(client, auditor, regions):
     assert not Institution.objects.filter(name="省级医院").exists()
 
 
-def test_unverified_member_gets_the_verification_prompt_not_the_licence_number(
-    client, newcomer
-):
+def test_unverified_member_gets_the_verification_prompt_not_the_licence_number(client, newcomer):
     client.force_login(newcomer)
 
     response = client.get(reverse("institutions:detail", args=[newcomer.institution.public_id]))

@@ -30,7 +30,8 @@ def test_entries_of_features_not_built_are_hidden(alice):
     shown = set(_menu_labels(alice))
 
     for label in declared - shown:
-        assert label in {"个人身份认证", "脑血管病登记", "绑定既往数据"}, label
+        # 本单位用户 is built but shown only to institution admins.
+        assert label in {"个人身份认证", "本单位用户", "脑血管病登记", "绑定既往数据"}, label
 
 
 def test_verification_entry_only_for_accounts_that_need_it(alice, alice_admin, newcomer):

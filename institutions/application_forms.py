@@ -1,0 +1,241 @@
+"""Forms of 单位注册 and 账号激活 (SPEC §3.3). Field rules are the shared validators."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms.fields import ImageCaptchaField
+from accounts.forms.registration import REAL_NAME_RE, USERNAME_RE
+from accounts.forms.sms import MobileField, SmsCodeField
+from accounts.models import SmsCode, User
+from accounts.sms.codes import SmsCodeError, verify_code
+from accounts.validators import normalize_id_number, validate_id_number
+
+from .applications import (
+    FORM_FIELDS,
+    ApplicationError,
+    check_applicant_free,
+    check_not_registered,
+)
+from .forms import RegionField
+from .models import InstitutionApplication
+from .validators import normalize_code, validate_licence_number, validate_uscc
+
+# What the file pickers offer; files are judged only by their content (institutions.uploads).
+FORM_ACCEPT = ".pdf,.jpg,.jpeg,.png,.bmp,.gif"
+IMAGE_ACCEPT = ".jpg,.jpeg,.png,.bmp,.gif"
+
+
+def _verify_sms_last(form, *, mobile_field, purpose):
+    """Check the SMS code once every other field is valid, so that a mistake elsewhere
+    does not use it up."""
+    if form.errors:
+        return
+    try:
+        verify_code(
+            mobile=form.cleaned_data[mobile_field],
+            purpose=purpose,
+            code=form.cleaned_data["sms_code"],
+        )
+    except SmsCodeError as error:
+        form.add_error("sms_code", error.message)
+
+
+class ApplicationForm(forms.ModelForm):
+    """《单位注册信息登记表》: the institution and the person applying."""
+
+    region = RegionField()
+
+    class Meta:
+        model = InstitutionApplication
+        fields = FORM_FIELDS
+        widgets = {
+            "name": forms.TextInput(attrs={"placeholder": _("与公章一致的单位全称")}),
+            "credit_code": forms.TextInput(
+                attrs={"autocapitalize": "characters", "spellcheck": "false"}
+            ),
+            "licence_number": forms.TextInput(
+                attrs={"autocapitalize": "characters", "spellcheck": "false"}
+            ),
+            "address": forms.TextInput(attrs={"placeholder": _("街道、门牌号")}),
+        }
+        help_texts = {
+            "credit_code": _("18位，见《事业单位法人证书》或营业执照。"),
+            "licence_number": _("见《医疗机构执业许可证》正本。"),
+            "applicant_name": _("申请人审核通过后成为本单位的单位管理员。"),
+        }
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_credit_code(self):
+        value = normalize_code(self.cleaned_data["credit_code"])
+        validate_uscc(value)
+        return value
+
+    def clean_licence_number(self):
+        value = normalize_code(self.cleaned_data["licence_number"])
+        validate_licence_number(value)
+        return value
+
+    def clean_applicant_name(self):
+        name = self.cleaned_data["applicant_name"].strip()
+        if not REAL_NAME_RE.match(name):
+            raise forms.ValidationError(_("申请人姓名应为2–30个汉字或字母，可含间隔号“·”。"))
+        return name
+
+    def clean_legal_representative(self):
+        name = self.cleaned_data["legal_representative"].strip()
+        if not REAL_NAME_RE.match(name):
+            raise forms.ValidationError(_("法定代表人姓名应为2–30个汉字或字母，可含间隔号“·”。"))
+        return name
+
+    def clean_applicant_id_number(self):
+        number = normalize_id_number(self.cleaned_data["applicant_id_number"])
+        validate_id_number(number)
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("credit_code") and cleaned.get("licence_number"):
+            try:
+                check_not_registered(
+                    credit_code=cleaned["credit_code"],
+                    licence_number=cleaned["licence_number"],
+                    exclude=self.instance if self.instance.pk else None,
+                )
+            except ApplicationError as error:
+                self.add_error(error.field, error.message)
+        self._check(check_applicant_free, id_number=cleaned.get("applicant_id_number", ""))
+        return cleaned
+
+    def _check(self, rule, **kwargs):
+        try:
+            rule(**kwargs)
+        except ApplicationError as error:
+            self.add_error(error.field, error.message)
+
+    def _post_clean(self):
+        # The form never writes the model: services do (no construct-and-validate here,
+        # which would also check the unrelated model fields).
+        pass
+
+
+class StartApplicationForm(ApplicationForm):
+    """The first step: the form plus the applicant's mobile, confirmed by SMS."""
+
+    applicant_mobile = MobileField(label=_("申请人手机号码"))
+    captcha = ImageCaptchaField()
+    sms_code = SmsCodeField()
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check(check_applicant_free, mobile=cleaned.get("applicant_mobile", ""))
+        _verify_sms_last(
+            self, mobile_field="applicant_mobile", purpose=SmsCode.Purpose.INSTITUTION_APPLY
+        )
+        return cleaned
+
+
+class ResumeForm(forms.Form):
+    """继续申请 / 查询进度: application number + mobile + SMS code."""
+
+    number = forms.CharField(
+        label=_("申请编号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": _("如 SQ20261128-4F7K2")}),
+    )
+    mobile = MobileField(label=_("申请人手机号码"))
+    captcha = ImageCaptchaField()
+    sms_code = SmsCodeField()
+
+    def clean_number(self):
+        return normalize_code(self.cleaned_data["number"])
+
+    def clean(self):
+        cleaned = super().clean()
+        _verify_sms_last(self, mobile_field="mobile", purpose=SmsCode.Purpose.INSTITUTION_APPLY)
+        return cleaned
+
+
+class UploadForm(forms.Form):
+    """One file. A plain ``FileField``: the file is checked once, by the service."""
+
+    file = forms.FileField(
+        label=_("文件"),
+        error_messages={
+            "required": _("请选择要上传的文件。"),
+            "empty": _("上传的文件是空文件，请重新选择。"),
+        },
+    )
+
+    def __init__(self, *args, label, accept=IMAGE_ACCEPT, file_error=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = label
+        self.fields["file"].widget.attrs["accept"] = accept
+        self.file_error = file_error
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.file_error:
+            self.cleaned_data.pop("file", None)
+            self._errors["file"] = self.error_class([self.file_error])
+
+
+class ActivationForm(forms.Form):
+    """账号激活: mobile + SMS code + activation code, then username and password."""
+
+    mobile = MobileField(label=_("申请人手机号码"))
+    activation_code = forms.CharField(
+        label=_("激活码"),
+        max_length=12,
+        help_text=_("审核通过后以短信发送给申请人的8位激活码。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    username = forms.CharField(
+        label=_("设置用户名"),
+        max_length=20,
+        help_text=_("4–20位，以字母开头，可含字母、数字和下划线。"),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password1 = forms.CharField(
+        label=_("设置密码"),
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password", "data-password-meter": ""}
+        ),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("确认密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    captcha = ImageCaptchaField()
+    sms_code = SmsCodeField()
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if not USERNAME_RE.match(username):
+            raise forms.ValidationError(
+                _("用户名应为4–20位，以字母开头，只能包含字母、数字和下划线。")
+            )
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("该用户名已被使用，请换一个。"))
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password1")
+        if password and password != cleaned.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        elif password:
+            candidate = User(username=cleaned.get("username", ""), mobile=cleaned.get("mobile", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        _verify_sms_last(self, mobile_field="mobile", purpose=SmsCode.Purpose.ACTIVATE)
+        return cleaned

@@ -1,0 +1,54 @@
+"""本单位用户: the institution admin's list of the institution's accounts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.validators import mask_mobile
+
+from .members import MemberError, members_of, set_member_active
+
+
+def get_member_for_user(user, username):
+    """An account of ``user``'s own institution; 404 for anyone else's (also for users who
+    are not institution admins, so that nothing tells them which usernames exist)."""
+    if user.is_staff or user.institution_id is None:
+        raise PermissionDenied
+    member = get_object_or_404(
+        User.objects.filter(institution_id=user.institution_id, is_staff=False),
+        username=username,
+    )
+    if not user.is_institution_admin:
+        raise PermissionDenied
+    return member
+
+
+@login_required
+def member_list(request):
+    """本单位用户: real name, username, masked mobile, role, verification, active."""
+    if not request.user.is_institution_admin:
+        raise PermissionDenied
+    members = list(members_of(request.user).order_by("-is_active", "role", "username"))
+    for member in members:
+        member.masked_mobile = mask_mobile(member.mobile)
+    return render(request, "institutions/users.html", {"members": members})
+
+
+@login_required
+@require_POST
+def member_set_active(request, username):
+    """停用 / 启用 one account (``active`` = 0 or 1 in the POST)."""
+    member = get_member_for_user(request.user, username)
+    active = request.POST.get("active") == "1"
+    try:
+        set_member_active(member=member, actor=request.user, active=active)
+    except MemberError as error:
+        messages.error(request, error.message)
+    else:
+        done = _("已启用 %(user)s。") if active else _("已停用 %(user)s。")
+        messages.success(request, done % {"user": member})
+    return redirect("institutions:users")
