@@ -1,11 +1,8 @@
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Value, When
-from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
@@ -15,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from institutions.admin import ProvinceFilter
 from institutions.validators import normalize_code
+from registry.admin_review import ReviewQueueAdminMixin
 
 from .models import IdentityVerification, User
 from .validators import mask_id_number, mask_mobile
@@ -65,10 +63,16 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(IdentityVerification)
-class IdentityVerificationAdmin(admin.ModelAdmin):
+class IdentityVerificationAdmin(ReviewQueueAdminMixin, admin.ModelAdmin):
     """The 个人身份认证 queue: pending submissions first, the photo beside the institution's
     record, and 通过 / 驳回 buttons that call the services. Nothing here edits a row directly:
     the change page is read-only and submissions are never added or deleted in the admin."""
+
+    pending_status = IdentityVerification.Status.PENDING
+    review_help = _(
+        "驳回时必填：请写明需要申请人修改什么，申请人会在个人身份认证页面和短信中看到。"
+        "通过时无需填写。"
+    )
 
     list_display = (
         "submitted_at",
@@ -120,57 +124,12 @@ class IdentityVerificationAdmin(admin.ModelAdmin):
             return [fieldset for fieldset in self.fieldsets if fieldset is not self.result_fieldset]
         return self.fieldsets
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Read-only: decisions go through approve_view / reject_view and the services.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_decide_permission(self, request):
-        return request.user.has_perm("accounts.change_identityverification")
-
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "institution", "decided_by")
 
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/approve/",
-                self.admin_site.admin_view(self.approve_view),
-                name="accounts_identityverification_approve",
-            ),
-            path(
-                "<path:object_id>/reject/",
-                self.admin_site.admin_view(self.reject_view),
-                name="accounts_identityverification_reject",
-            ),
-            *super().get_urls(),
-        ]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = dict(extra_context or {})
-        obj = self.get_object(request, unquote(object_id))
-        if (
-            obj is not None
-            and obj.status == IdentityVerification.Status.PENDING
-            and self.has_decide_permission(request)
-        ):
-            extra_context["decision"] = {
-                "approve_url": reverse(
-                    "admin:accounts_identityverification_approve", args=[obj.pk]
-                ),
-                "reject_url": reverse("admin:accounts_identityverification_reject", args=[obj.pk]),
-                "reason_max_length": obj._meta.get_field("reject_reason").max_length,
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
-
     @method_decorator(require_POST)
     def approve_view(self, request, object_id):
-        verification = self._get_for_decision(request, object_id)
+        verification = self.get_for_decision(request, object_id)
         try:
             approve_verification(verification=verification, auditor=request.user)
         except VerificationError as error:
@@ -184,7 +143,7 @@ class IdentityVerificationAdmin(admin.ModelAdmin):
 
     @method_decorator(require_POST)
     def reject_view(self, request, object_id):
-        verification = self._get_for_decision(request, object_id)
+        verification = self.get_for_decision(request, object_id)
         reason = request.POST.get("reject_reason", "")
         try:
             reject_verification(verification=verification, auditor=request.user, reason=reason)
@@ -198,14 +157,6 @@ class IdentityVerificationAdmin(admin.ModelAdmin):
             request, _("已驳回 %(user)s 的个人身份认证。") % {"user": verification.user}
         )
         return redirect(self._changelist_url())
-
-    def _get_for_decision(self, request, object_id):
-        if not self.has_decide_permission(request):
-            raise PermissionDenied
-        verification = self.get_object(request, unquote(object_id))
-        if verification is None:
-            raise Http404
-        return verification
 
     def _change_url(self, verification):
         return reverse("admin:accounts_identityverification_change", args=[verification.pk])

@@ -1,17 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Value, When
-from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.validators import mask_id_number, mask_mobile
+from registry.admin_review import ReviewQueueAdminMixin
 
 from .applications import (
     ApplicationError,
@@ -101,10 +99,16 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(InstitutionApplication)
-class InstitutionApplicationAdmin(admin.ModelAdmin):
+class InstitutionApplicationAdmin(ReviewQueueAdminMixin, admin.ModelAdmin):
     """The 单位注册 queue: pending applications first, the form's data beside the stamped form
     and the certificate (previewed through the protected file view), and 通过 / 驳回 that
     call the services. Nothing here edits a row directly; nothing is added or deleted."""
+
+    pending_status = InstitutionApplication.Status.PENDING
+    review_help = _(
+        "驳回时必填：请写明需要申请人修改什么，申请人会在申请页面和短信中看到，修改后可重新提交。"
+        "通过时无需填写：通过后将创建医疗机构，并以短信向申请人发送激活码。"
+    )
 
     list_display = (
         "number",
@@ -194,69 +198,22 @@ class InstitutionApplicationAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ("css/admin-verification.css", "css/admin-application.css")}
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Read-only: decisions go through approve_view / reject_view and the services.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_decide_permission(self, request):
-        return request.user.has_perm("institutions.change_institutionapplication")
-
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not self.has_decide_permission(request):
             return {}
         return actions
 
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/approve/",
-                self.admin_site.admin_view(self.approve_view),
-                name="institutions_institutionapplication_approve",
-            ),
-            path(
-                "<path:object_id>/reject/",
-                self.admin_site.admin_view(self.reject_view),
-                name="institutions_institutionapplication_reject",
-            ),
-            *super().get_urls(),
-        ]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = dict(extra_context or {})
-        obj = self.get_object(request, unquote(object_id))
-        if (
-            obj is not None
-            and obj.status == InstitutionApplication.Status.PENDING
-            and self.has_decide_permission(request)
-        ):
-            extra_context["decision"] = {
-                "approve_url": reverse(
-                    "admin:institutions_institutionapplication_approve", args=[obj.pk]
-                ),
-                "reject_url": reverse(
-                    "admin:institutions_institutionapplication_reject", args=[obj.pk]
-                ),
-                "reason_max_length": obj._meta.get_field("reject_reason").max_length,
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
-
     @method_decorator(require_POST)
     def approve_view(self, request, object_id):
-        application = self._get_for_decision(request, object_id)
+        application = self.get_for_decision(request, object_id)
         if self._approve(request, application):
             return redirect("admin:institutions_institutionapplication_changelist")
         return redirect("admin:institutions_institutionapplication_change", application.pk)
 
     @method_decorator(require_POST)
     def reject_view(self, request, object_id):
-        application = self._get_for_decision(request, object_id)
+        application = self.get_for_decision(request, object_id)
         reason = request.POST.get("reject_reason", "")
         try:
             reject_application(application=application, auditor=request.user, reason=reason)
@@ -303,14 +260,6 @@ class InstitutionApplicationAdmin(admin.ModelAdmin):
             % {"name": application.name},
         )
         return True
-
-    def _get_for_decision(self, request, object_id):
-        if not self.has_decide_permission(request):
-            raise PermissionDenied
-        application = self.get_object(request, unquote(object_id))
-        if application is None:
-            raise Http404
-        return application
 
     @admin.display(description=_("行政区划"), ordering="region__code")
     def region_label(self, obj):
