@@ -101,12 +101,15 @@ class User(AbstractUser):
 
     @property
     def can_see_institution_data(self):
-        """May this account read and change its institution's registry data?"""
+        """May this account read and change its institution's registry data?
+
+        Not once an auditor has stopped (停用) the institution itself."""
         return (
             self.is_active
             and not self.is_staff
             and self.institution_id is not None
             and not self.needs_verification
+            and self.institution.is_active
         )
 
 

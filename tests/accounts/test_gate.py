@@ -70,3 +70,10 @@ def test_deactivated_member_is_signed_out_of_the_data(client, alice):
 
     assert response.status_code == 302
     assert alice.institution.credit_code not in response.text
+
+
+def test_members_of_a_stopped_institution_see_no_data(alice):
+    alice.institution.status = alice.institution.Status.DISABLED
+    alice.institution.save()
+
+    assert not alice.can_see_institution_data
