@@ -65,6 +65,12 @@ class ApplicationForm(forms.ModelForm):
             "applicant_name": _("申请人审核通过后成为本单位的单位管理员。"),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("grade", "category"):
+            field = self.fields[name]
+            field.choices = [("", _("请选择")), *list(field.choices)[1:]]
+
     def clean_name(self):
         return self.cleaned_data["name"].strip()
 
