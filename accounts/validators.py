@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 _MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_PERSON_NAME_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z·• ]{2,30}$")
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -91,3 +92,13 @@ def mask_username(username):
     if len(username) < 6:
         return username[0] + "***"
     return username[:2] + "***" + username[-2:]
+
+
+def validate_person_name(value):
+    """A person's 姓名 (真实姓名, 医院负责人, 医院联系人): 2–30 Chinese or Latin letters, ``·``
+    allowed."""
+    if not _PERSON_NAME_RE.match(str(value or "").strip()):
+        raise ValidationError(
+            _("姓名应为2–30个汉字或字母，可含间隔号“·”，不能含数字或其他符号。"),
+            code="person_name",
+        )

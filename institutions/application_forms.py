@@ -5,11 +5,11 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms.fields import ImageCaptchaField
-from accounts.forms.registration import REAL_NAME_RE, USERNAME_RE
+from accounts.forms.registration import USERNAME_RE
 from accounts.forms.sms import MobileField, SmsCodeField
 from accounts.models import SmsCode, User
 from accounts.sms.codes import SmsCodeError, verify_code
-from accounts.validators import normalize_id_number, validate_id_number
+from accounts.validators import normalize_id_number, validate_id_number, validate_person_name
 
 from .applications import (
     FORM_FIELDS,
@@ -86,14 +86,12 @@ class ApplicationForm(forms.ModelForm):
 
     def clean_applicant_name(self):
         name = self.cleaned_data["applicant_name"].strip()
-        if not REAL_NAME_RE.match(name):
-            raise forms.ValidationError(_("申请人姓名应为2–30个汉字或字母，可含间隔号“·”。"))
+        validate_person_name(name)
         return name
 
     def clean_legal_representative(self):
         name = self.cleaned_data["legal_representative"].strip()
-        if not REAL_NAME_RE.match(name):
-            raise forms.ValidationError(_("法定代表人姓名应为2–30个汉字或字母，可含间隔号“·”。"))
+        validate_person_name(name)
         return name
 
     def clean_applicant_id_number(self):

@@ -8,14 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SmsCode, User
 from accounts.sms.codes import SmsCodeError, verify_code
-from accounts.validators import normalize_id_number, validate_id_number
+from accounts.validators import normalize_id_number, validate_id_number, validate_person_name
 from institutions.forms import InstitutionChoiceField, RegionField
 
 from .fields import ImageCaptchaField
 from .sms import MobileField, SmsCodeField
 
 USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,19}$")
-REAL_NAME_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z·• ]{2,30}$")
 
 
 class RegistrationForm(forms.Form):
@@ -53,8 +52,7 @@ class RegistrationForm(forms.Form):
 
     def clean_real_name(self):
         name = self.cleaned_data["real_name"].strip()
-        if not REAL_NAME_RE.match(name):
-            raise forms.ValidationError(_("真实姓名应为2–30个汉字或字母，可含间隔号“·”。"))
+        validate_person_name(name)
         return name
 
     def clean_id_number(self):
