@@ -1,13 +1,12 @@
 """Forms of 单位注册 and 账号激活 (SPEC §3.3). Field rules are the shared validators."""
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms.fields import ImageCaptchaField
-from accounts.forms.registration import USERNAME_RE
+from accounts.forms.new_account import NewAccountForm
 from accounts.forms.sms import MobileField, SmsCodeField
-from accounts.models import SmsCode, User
+from accounts.models import SmsCode
 from accounts.sms.codes import SmsCodeError, verify_code
 from accounts.validators import normalize_id_number, validate_id_number, validate_person_name
 
@@ -186,7 +185,7 @@ class UploadForm(forms.Form):
             self._errors["file"] = self.error_class([self.file_error])
 
 
-class ActivationForm(forms.Form):
+class ActivationForm(NewAccountForm):
     """账号激活: mobile + SMS code + activation code, then username and password."""
 
     mobile = MobileField(label=_("申请人手机号码"))
@@ -198,48 +197,11 @@ class ActivationForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )
-    username = forms.CharField(
-        label=_("设置用户名"),
-        max_length=20,
-        help_text=_("4–20位，以字母开头，可含字母、数字和下划线。"),
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
-    )
-    password1 = forms.CharField(
-        label=_("设置密码"),
-        strip=False,
-        widget=forms.PasswordInput(
-            attrs={"autocomplete": "new-password", "data-password-meter": ""}
-        ),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=_("确认密码"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
     captcha = ImageCaptchaField()
     sms_code = SmsCodeField()
 
-    def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        if not USERNAME_RE.match(username):
-            raise forms.ValidationError(
-                _("用户名应为4–20位，以字母开头，只能包含字母、数字和下划线。")
-            )
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("该用户名已被使用，请换一个。"))
-        return username
-
     def clean(self):
         cleaned = super().clean()
-        password = cleaned.get("password1")
-        if password and password != cleaned.get("password2"):
-            self.add_error("password2", _("两次输入的密码不一致。"))
-        elif password:
-            candidate = User(username=cleaned.get("username", ""), mobile=cleaned.get("mobile", ""))
-            try:
-                password_validation.validate_password(password, candidate)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
+        self.check_new_password(cleaned, mobile=cleaned.get("mobile", ""))
         _verify_sms_last(self, mobile_field="mobile", purpose=SmsCode.Purpose.ACTIVATE)
         return cleaned

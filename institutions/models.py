@@ -68,6 +68,24 @@ class Region(models.Model):
         return not self.retired_in
 
 
+class KeepsRegionName:
+    """For a model with ``region`` and ``region_name``: keep the division's name as it was
+    when the record was entered (or re-pointed), even if a later 行政区划 edition renames or
+    retires the code."""
+
+    def save(self, *args, **kwargs):
+        if not self.region_name or self.region_id != getattr(self, "_loaded_region_id", None):
+            self.region_name = self.region.full_name
+        super().save(*args, **kwargs)
+        self._loaded_region_id = self.region_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_region_id = instance.__dict__.get("region_id")
+        return instance
+
+
 class HospitalGrade(models.TextChoices):
     """医院等级: the nine items of the 2018 template (DATA_DICTIONARY §6.1)."""
 
@@ -106,7 +124,7 @@ class InstitutionQuerySet(models.QuerySet):
         return self.filter(region__code__startswith=province_code[:2])
 
 
-class Institution(models.Model):
+class Institution(KeepsRegionName, models.Model):
     """A medical institution (医疗机构) that reports to the registry."""
 
     class Status(models.TextChoices):
@@ -160,20 +178,6 @@ class Institution(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        # Keep the division's name as it was when the record was entered (or re-pointed),
-        # even if a later 行政区划 edition renames or retires the code.
-        if not self.region_name or self.region_id != getattr(self, "_loaded_region_id", None):
-            self.region_name = self.region.full_name
-        super().save(*args, **kwargs)
-        self._loaded_region_id = self.region_id
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_region_id = instance.__dict__.get("region_id")
-        return instance
 
     @property
     def is_active(self):

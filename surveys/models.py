@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.validators import validate_mobile, validate_person_name
-from institutions.models import HospitalCategory, HospitalGrade, Institution, Region
+from institutions.models import (
+    HospitalCategory,
+    HospitalGrade,
+    Institution,
+    KeepsRegionName,
+    Region,
+)
 
 
 class BasicInfoQuerySet(models.QuerySet):
@@ -13,7 +19,7 @@ class BasicInfoQuerySet(models.QuerySet):
         return self.filter(region__code__startswith=province_code[:2])
 
 
-class BasicInfo(models.Model):
+class BasicInfo(KeepsRegionName, models.Model):
     """基本信息 of one institution (DATA_DICTIONARY §2 items 2–15): 医院信息, 医院负责人 and
     医院联系人. Every save is kept in ``history`` with the user who made it (编辑日志)."""
 
@@ -97,16 +103,3 @@ class BasicInfo(models.Model):
 
     def __str__(self):
         return self.hospital_name
-
-    def save(self, *args, **kwargs):
-        # Keep the division's name as it was when chosen, like Institution does.
-        if not self.region_name or self.region_id != getattr(self, "_loaded_region_id", None):
-            self.region_name = self.region.full_name
-        super().save(*args, **kwargs)
-        self._loaded_region_id = self.region_id
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_region_id = instance.__dict__.get("region_id")
-        return instance
