@@ -1,9 +1,48 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.validators import mask_mobile
 from institutions.admin import ProvinceFilter
+from registry.admin_review import DecisionAdminMixin
+from registry.ratelimit import over_limit, too_many
 
-from .models import BasicInfo
+from . import attachment4
+from .editions import get_edition
+from .editions.validation import validate_values
+from .exports import export_response
+from .models import (
+    BasicInfo,
+    Report,
+    ReportingWindow,
+    ReportScan,
+    ReportStatus,
+    ScanKind,
+    WindowExtension,
+)
+from .reports import (
+    ReportError,
+    approve_report,
+    basic_info_snapshot,
+    default_window,
+    reporting_access,
+    restore_report,
+    return_report,
+)
 
 
 @admin.register(BasicInfo)
@@ -24,6 +63,23 @@ class BasicInfoAdmin(SimpleHistoryAdmin):
     list_select_related = ("institution",)
     history_list_display = ("director_name", "contact_name")
     list_per_page = 50
+    # Mobiles masked, here and in 编辑日志 (security checklist 8.2).
+    fields = (
+        "institution",
+        *(f"masked_{name}" if name in BasicInfo.MOBILE_FIELDS else name
+          for name in BasicInfo.FORM_FIELDS),
+        "created_by",
+        "updated_by",
+    )  # fmt: skip
+    readonly_fields = tuple(f"masked_{name}" for name in BasicInfo.MOBILE_FIELDS)
+
+    @admin.display(description=_("医院负责人手机号"))
+    def masked_director_mobile(self, obj):
+        return mask_mobile(obj.director_mobile) or "—"
+
+    @admin.display(description=_("医院联系人手机号"))
+    def masked_contact_mobile(self, obj):
+        return mask_mobile(obj.contact_mobile) or "—"
 
     def has_add_permission(self, request):
         return False
@@ -33,3 +89,490 @@ class BasicInfoAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# 年度报告 ------------------------------------------------------------------------------------
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    """已删除: without a choice the list shows the reports in use; deleted ones (which an
+    auditor may restore) are one click away."""
+
+    title = _("已删除")
+    parameter_name = "deleted"
+    DELETED = "yes"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [(self.DELETED, _("已删除")), (self.ALL, _("全部（含已删除）"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        if self.value() == self.DELETED:
+            return queryset.filter(deleted_at__isnull=False)
+        return queryset.alive()
+
+    def choices(self, changelist):
+        choices = list(super().choices(changelist))
+        # The entry without a value is the default: the reports not deleted.
+        choices[0]["display"] = _("未删除")
+        return choices
+
+
+def _day(value):
+    return date_format(value, "Y年n月j日")
+
+
+def _moment(value):
+    return date_format(timezone.localtime(value), "Y-m-d H:i") if value else "—"
+
+
+def effective_window(report) -> str:
+    """填报时间 of the report's year for its institution, with the extension and whether
+    the hospital may change the report today."""
+    access = reporting_access(report.institution_id, report.data_year)
+    text = gettext("%(start)s至%(end)s") % {
+        "start": _day(access.opens_on),
+        "end": _day(access.closes_on),
+    }
+    if access.extended_until:
+        text += gettext("；本单位延期至%(until)s") % {"until": _day(access.extended_until)}
+    if access.is_open:
+        state = gettext("目前在填报时间内（至%(until)s北京时间24时）") % {
+            "until": _day(access.until)
+        }
+    else:
+        state = gettext("目前不在填报时间内，医院只能查看")
+    return f"{text}。{state}。"
+
+
+def _shown(item, value):
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    return f"{value} {item.unit}".strip()
+
+
+def survey_groups(report):
+    """The 总表 values grouped as the report's edition declares; ``None`` = 未填."""
+    edition = get_edition(report.edition)
+    values = report.values or {}
+    groups = []
+    for group in edition.groups:
+        rows = [
+            {
+                "code": item.code,
+                "heading": item.heading,
+                "label": item.label,
+                "value": _shown(item, values.get(item.code)),
+                "required": item.required,
+            }
+            for item in group.items
+        ]
+        filled = sum(1 for row in rows if row["value"] is not None)
+        groups.append(
+            {
+                "code": group.code,
+                "title": group.title,
+                "optional": group.optional,
+                "rows": rows,
+                "filled": filled,
+            }
+        )
+    return groups
+
+
+def survey_warnings(report):
+    """The edition's warnings the stored values raise, and whether the hospital confirmed
+    each one (the ids kept in ``confirmed_warnings``)."""
+    if not report.values:
+        return []
+    confirmed = set(report.confirmed_warnings or ())
+    result = validate_values(get_edition(report.edition), report.values)
+    return [
+        {"message": warning.message, "confirmed": warning.rule_id in confirmed}
+        for warning in result.warnings
+    ]
+
+
+class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
+    """年度报告 for auditors: the list filtered by year, province, state, grade and deletion,
+    导出总表 of what the list shows, and each report read-only with every part, 退回 (with
+    a reason the hospital sees), 审核通过 and 恢复 — all through ``surveys.reports``."""
+
+    decision_actions = ("approve", "return", "restore")
+    change_form_template = "admin/surveys/report/change_form.html"
+    change_list_template = "admin/surveys/report/change_list.html"
+
+    list_display = (
+        "hospital",
+        "data_year",
+        "status_label",
+        "status_changed",
+        "submitted",
+        "region",
+    )
+    list_display_links = ("hospital",)
+    list_filter = (
+        "data_year",
+        ProvinceFilter,
+        "status",
+        ("institution__grade", admin.ChoicesFieldListFilter),
+        DeletedFilter,
+    )
+    search_fields = ("institution__name",)
+    list_select_related = ("institution",)
+    list_per_page = 50
+    actions = ("export_selected",)
+
+    fieldsets = (
+        (
+            _("年度报告"),
+            {
+                "fields": (
+                    "hospital_details",
+                    "data_year",
+                    "edition_label",
+                    "status_label",
+                    "status_changed_at",
+                    "submitted_at",
+                    "return_reason_shown",
+                    "window",
+                    "deletion",
+                )
+            },
+        ),
+    )
+    readonly_fields = (
+        "hospital_details",
+        "data_year",
+        "edition_label",
+        "status_label",
+        "status_changed_at",
+        "submitted_at",
+        "return_reason_shown",
+        "window",
+        "deletion",
+    )
+
+    class Media:
+        css = {"all": ("css/admin-verification.css", "css/admin-report.css")}
+
+    def get_queryset(self, request):
+        # Deleted reports too: the 已删除 filter hides them from the list by default.
+        return super().get_queryset(request).select_related("institution", "deleted_by")
+
+    def get_urls(self):
+        return [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name=self.decision_url_name("export"),
+            ),
+            path(
+                "<path:object_id>/scans/<int:scan_id>/",
+                self.admin_site.admin_view(self.scan_view),
+                name=self.decision_url_name("scan"),
+            ),
+            *super().get_urls(),
+        ]
+
+    # The list and 导出总表 ---------------------------------------------------------------
+
+    @admin.display(description=_("医院"), ordering="institution__name")
+    def hospital(self, obj):
+        return obj.institution.name
+
+    @admin.display(description=_("行政区划"), ordering="institution__region__code")
+    def region(self, obj):
+        return obj.institution.region_name
+
+    @admin.display(description=_("当前状态"), ordering="status")
+    def status_label(self, obj):
+        status = obj.get_status_display()
+        if obj.is_deleted:
+            return format_html('{} <span class="report-deleted">{}</span>', status, _("已删除"))
+        return status
+
+    @admin.display(description=_("状态修改时间"), ordering="status_changed_at")
+    def status_changed(self, obj):
+        return _moment(obj.status_changed_at)
+
+    @admin.display(description=_("提交时间"), ordering="submitted_at")
+    def submitted(self, obj):
+        return _moment(obj.submitted_at)
+
+    def export_view(self, request):
+        """导出总表 of the reports the list shows now (its filters, search and order)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        wait = over_limit(request, "export")
+        if wait:
+            return too_many(request, wait)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            messages.error(request, gettext("筛选条件有误，请重新选择后再导出。"))
+            return redirect(self.changelist_url())
+        return export_response(changelist.queryset)
+
+    @admin.action(description=_("导出所选报告的总表（.xlsx）"), permissions=["view"])
+    def export_selected(self, request, queryset):
+        wait = over_limit(request, "export")
+        if wait:
+            return too_many(request, wait)
+        return export_response(queryset)
+
+    # The report, read-only ---------------------------------------------------------------
+
+    @admin.display(description=_("医院"))
+    def hospital_details(self, obj):
+        institution = obj.institution
+        url = reverse("admin:institutions_institution_change", args=[institution.pk])
+        return format_html(
+            '<a href="{}">{}</a><br>{}<br>{} · {}',
+            url,
+            institution.name,
+            institution.region_name,
+            institution.get_grade_display(),
+            institution.get_category_display(),
+        )
+
+    @admin.display(description=_("总表版本"))
+    def edition_label(self, obj):
+        try:
+            edition = get_edition(obj.edition)
+        except KeyError:
+            return gettext("%(id)s（未知版本）") % {"id": obj.edition}
+        return f"{edition.id} · {edition.title}"
+
+    @admin.display(description=_("退回原因"))
+    def return_reason_shown(self, obj):
+        return obj.return_reason or "—"
+
+    @admin.display(description=_("填报时间"))
+    def window(self, obj):
+        return effective_window(obj)
+
+    @admin.display(description=_("删除"))
+    def deletion(self, obj):
+        if not obj.is_deleted:
+            return _("未删除")
+        return format_html(
+            '<span class="report-deleted">{}</span> {} · {}',
+            _("已删除"),
+            _moment(obj.deleted_at),
+            obj.deleted_by or "—",
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(self.report_parts(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def report_parts(self, request, report):
+        """Everything the read-only page shows below the summary."""
+        try:
+            get_edition(report.edition)
+        except KeyError:
+            groups, warnings = None, []
+        else:
+            groups, warnings = survey_groups(report), survey_warnings(report)
+        if report.basic_info_snapshot:
+            basic_info = report.basic_info_snapshot
+            basic_info_is_snapshot = True
+        else:
+            basic_info_is_snapshot = False
+            has_basic_info = BasicInfo.objects.filter(institution_id=report.institution_id).exists()
+            basic_info = basic_info_snapshot(report.institution_id) if has_basic_info else None
+        scans = [self._scan_entry(report, scan) for scan in attachment4.current_scans(report)]
+        replaced = [
+            [self._scan_entry(report, scan) for scan in upload]
+            for upload in attachment4.replaced_uploads(report)
+        ]
+        extension_add_url = None
+        if self.admin_site.is_registered(WindowExtension) and request.user.has_perm(
+            "surveys.add_windowextension"
+        ):
+            query = urlencode({"institution": report.institution_id, "data_year": report.data_year})
+            extension_add_url = f"{reverse('admin:surveys_windowextension_add')}?{query}"
+        # 溶栓 / 介入个案 (casesets imports surveys, hence imported here).
+        from casesets.admin import report_case_lists
+
+        return {
+            "report": report,
+            "basic_info": basic_info,
+            "basic_info_is_snapshot": basic_info_is_snapshot,
+            "survey_groups": groups,
+            "survey_warnings": warnings,
+            "scans": scans,
+            "scans_are_stale": attachment4.is_stale(report, [e["scan"] for e in scans]),
+            "replaced_uploads": replaced,
+            "transitions": report.transitions.select_related("user"),
+            "extension_add_url": extension_add_url,
+            "case_lists": report_case_lists(request, report),
+        }
+
+    def _scan_entry(self, report, scan):
+        return {
+            "scan": scan,
+            "url": reverse("admin:surveys_report_scan", args=[report.pk, scan.pk]),
+            "is_pdf": scan.kind == ScanKind.PDF,
+            "is_stale": attachment4.is_stale(report, [scan]),
+        }
+
+    def scan_view(self, request, object_id, scan_id):
+        """A 附件4 file of a report, for auditors (the hospital's own view checks the
+        institution; this one the admin permission)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            raise Http404
+        scan = get_object_or_404(ReportScan, report=report, pk=scan_id)
+        return attachment4.scan_response(scan)
+
+    # 退回, 审核通过, 恢复 ----------------------------------------------------------------
+
+    def decision_context(self, request, obj):
+        if obj.is_deleted:
+            return {"restore_url": self.decision_url(obj, "restore")}
+        if obj.status == ReportStatus.SUBMITTED:
+            return {
+                "approve_url": self.decision_url(obj, "approve"),
+                "return_url": self.decision_url(obj, "return"),
+                "reason_max_length": Report._meta.get_field("return_reason").max_length,
+            }
+        return None
+
+    @method_decorator(require_POST)
+    def return_view(self, request, object_id):
+        report = self.get_for_decision(request, object_id)
+        reason = request.POST.get("return_reason", "")
+        return self.run_decision(
+            request,
+            report,
+            lambda: return_report(report, request.user, reason),
+            error=ReportError,
+            log=gettext("退回：%(reason)s") % {"reason": reason.strip()},
+            success=gettext("已退回%(name)s的%(title)s，医院将看到退回原因。")
+            % {"name": report.institution.name, "title": report},
+        )
+
+    @method_decorator(require_POST)
+    def approve_view(self, request, object_id):
+        report = self.get_for_decision(request, object_id)
+        return self.run_decision(
+            request,
+            report,
+            lambda: approve_report(report, request.user),
+            error=ReportError,
+            log=gettext("审核通过"),
+            success=gettext("%(name)s的%(title)s已审核通过。")
+            % {"name": report.institution.name, "title": report},
+        )
+
+    @method_decorator(require_POST)
+    def restore_view(self, request, object_id):
+        report = self.get_for_decision(request, object_id)
+        return self.run_decision(
+            request,
+            report,
+            lambda: restore_report(report, request.user),
+            error=ReportError,
+            log=gettext("恢复已删除的报告"),
+            success=gettext("已恢复%(name)s的%(title)s。")
+            % {"name": report.institution.name, "title": report},
+        )
+
+
+admin.site.register(Report, ReportAdmin)
+
+
+# 填报时间 and 延期 ---------------------------------------------------------------------------
+
+
+class ReportingWindowForm(forms.ModelForm):
+    class Meta:
+        model = ReportingWindow
+        fields = ("data_year", "opens_on", "closes_on")
+        help_texts = {
+            "data_year": _("例如 2025：医院在 2026 年填报 2025 年度的数据。"),
+            "opens_on": _("含当天，自北京时间0时起。"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error(
+                "closes_on",
+                gettext("截止日期（%(end)s）不能早于开始日期（%(start)s），请重新选择。")
+                % {"end": _day(closes_on), "start": _day(opens_on)},
+            )
+        return cleaned
+
+
+@admin.register(ReportingWindow)
+class ReportingWindowAdmin(admin.ModelAdmin):
+    """填报时间 of a data year. A year without a row has the default window."""
+
+    form = ReportingWindowForm
+    list_display = ("data_year", "opens_on", "closes_on", "updated_at", "updated_by")
+    list_select_related = ("updated_by",)
+    readonly_fields = ("default_window", "updated_at", "updated_by")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": ("data_year", "opens_on", "closes_on", "default_window"),
+                "description": _(
+                    "未设置的年度按默认填报时间：数据年度次年的2月1日至3月31日。"
+                    "日期均按北京时间（Asia/Shanghai），截止日期当天24时截止。"
+                    "在填报时间之外，医院只能查看报告；个别单位需要补报时，请在“延期”中为该单位设置。"
+                ),
+            },
+        ),
+        (_("修改记录"), {"fields": ("updated_at", "updated_by")}),
+    )
+
+    @admin.display(description=_("默认填报时间"))
+    def default_window(self, obj):
+        if obj is None or not obj.data_year:
+            return _("数据年度次年的2月1日至3月31日")
+        start, end = default_window(obj.data_year)
+        return f"{_day(start)}至{_day(end)}"
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class WindowExtensionForm(forms.ModelForm):
+    class Meta:
+        model = WindowExtension
+        fields = ("institution", "data_year", "until", "reason")
+        help_texts = {
+            "data_year": _("延期适用的数据年度，例如 2025。"),
+            "reason": _("例如：医院申请补报，经省脑卒中防治工程办公室同意。"),
+        }
+
+
+@admin.register(WindowExtension)
+class WindowExtensionAdmin(admin.ModelAdmin):
+    """延期: one institution may create, edit and submit its report of a year until a day."""
+
+    form = WindowExtensionForm
+    autocomplete_fields = ("institution",)
+    list_display = ("institution", "data_year", "until", "reason", "granted_at", "granted_by")
+    list_filter = ("data_year",)
+    search_fields = ("institution__name",)
+    list_select_related = ("institution", "granted_by")
+    readonly_fields = ("granted_at", "granted_by")
+    fields = ("institution", "data_year", "until", "reason", "granted_at", "granted_by")
+
+    def save_model(self, request, obj, form, change):
+        obj.granted_by = request.user
+        super().save_model(request, obj, form, change)

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.fields import EncryptedCharField
 from accounts.validators import validate_mobile, validate_person_name
 from institutions.models import (
     HospitalCategory,
@@ -47,14 +48,14 @@ class BasicInfo(KeepsRegionName, models.Model):
     director_name = models.CharField(
         _("医院负责人姓名"), max_length=30, validators=[validate_person_name]
     )
-    director_mobile = models.CharField(
+    director_mobile = EncryptedCharField(
         _("医院负责人手机号"), max_length=11, validators=[validate_mobile]
     )
     director_email = models.EmailField(_("医院负责人电子邮箱"), max_length=254)
     contact_name = models.CharField(
         _("医院联系人姓名"), max_length=30, validators=[validate_person_name]
     )
-    contact_mobile = models.CharField(
+    contact_mobile = EncryptedCharField(
         _("医院联系人手机号"), max_length=11, validators=[validate_mobile]
     )
     contact_email = models.EmailField(_("医院联系人电子邮箱"), max_length=254)
@@ -103,3 +104,292 @@ class BasicInfo(KeepsRegionName, models.Model):
 
     def __str__(self):
         return self.hospital_name
+
+
+class ReportStatus(models.TextChoices):
+    """SPEC §3.8: 未提交 → 已提交 → 已退回 (editable again) / 已审核 (final)."""
+
+    DRAFT = "draft", _("未提交")
+    SUBMITTED = "submitted", _("已提交")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已审核")
+    # Bound from the old platform's export (绑定既往数据): read-only, outside the workflow;
+    # ``Report.legacy_status`` keeps the old platform's 提交状态.
+    LEGACY = "legacy", _("既往数据")
+
+
+# The states in which the hospital may change the report (inside the reporting window).
+EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+class ReportQuerySet(models.QuerySet):
+    def alive(self):
+        """Reports not deleted (a deleted report is kept and an auditor can restore it)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def of_institution(self, institution_id):
+        return self.alive().filter(institution_id=institution_id)
+
+    def in_province(self, province_code):
+        return self.filter(institution__region__code__startswith=province_code[:2])
+
+
+class Report(models.Model):
+    """One institution's annual report for one data year: the 总表 values of one edition
+    (DATA_DICTIONARY Decision 2), 附件4, the cases (``casesets``) and the status."""
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("医疗机构"), on_delete=models.PROTECT, related_name="reports"
+    )
+    data_year = models.PositiveSmallIntegerField(_("数据年度"))
+    edition = models.CharField(_("总表版本"), max_length=20)
+    values = models.JSONField(_("总表数据"), default=dict, blank=True)
+    confirmed_warnings = models.JSONField(_("已确认的提示"), default=list, blank=True)
+    # Goes up by one at every change of the 总表; an 附件4 scan records the version it was
+    # uploaded for and is stale once the 总表 moved on.
+    survey_version = models.PositiveIntegerField(_("总表版本号"), default=0)
+    survey_saved_at = models.DateTimeField(_("总表保存时间"), null=True, blank=True)
+    survey_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("总表保存人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    status = models.CharField(
+        _("当前状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    status_changed_at = models.DateTimeField(_("状态修改时间"))
+    return_reason = models.TextField(_("退回原因"), max_length=500, blank=True)
+    legacy_status = models.CharField(
+        _("旧平台提交状态"),
+        max_length=10,
+        blank=True,
+        help_text=_("绑定的既往数据在旧平台的提交状态（已提交/未提交）"),
+    )
+    # 基本信息 as it was at the last submission (field name → shown value).
+    basic_info_snapshot = models.JSONField(_("提交时的基本信息"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("删除人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(
+        verbose_name=_("总表编辑记录"),
+        verbose_name_plural=_("总表编辑记录"),
+        excluded_fields=["created_at", "created_by", "basic_info_snapshot"],
+    )
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("年度报告")
+        verbose_name_plural = _("年度报告")
+        ordering = ["-data_year", "institution_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "data_year"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="report_one_per_institution_year",
+            )
+        ]
+        indexes = [models.Index(fields=["data_year", "status"], name="report_year_status_idx")]
+
+    def __str__(self):
+        return _("%(year)s年度医疗机构脑血管病诊疗情况") % {"year": self.data_year}
+
+    @property
+    def title(self):
+        return str(self)
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+    @property
+    def is_legacy(self):
+        return self.status == ReportStatus.LEGACY
+
+    def get_status_display(self):
+        """当前状态 as shown; a bound legacy report adds its old 提交状态, e.g.
+        "既往数据（已提交）"."""
+        label = self._get_FIELD_display(self._meta.get_field("status"))
+        if self.is_legacy and self.legacy_status:
+            return _("%(status)s（%(legacy)s）") % {"status": label, "legacy": self.legacy_status}
+        return label
+
+
+class TransitionAction(models.TextChoices):
+    SUBMIT = "submit", _("提交")
+    RETURN = "return", _("退回")
+    APPROVE = "approve", _("审核通过")
+    DELETE = "delete", _("删除")
+    RESTORE = "restore", _("恢复")
+
+
+class ReportTransition(models.Model):
+    """Every state change of a report: who, when, from, to, and the reason of a 退回."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("年度报告"), on_delete=models.PROTECT, related_name="transitions"
+    )
+    from_status = models.CharField(_("原状态"), max_length=10, choices=ReportStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=ReportStatus.choices)
+    action = models.CharField(_("操作"), max_length=10, choices=TransitionAction.choices)
+    reason = models.TextField(_("说明"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("状态变更记录")
+        verbose_name_plural = _("状态变更记录")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ScanKind(models.TextChoices):
+    JPEG = "jpeg", "JPEG"
+    PNG = "png", "PNG"
+    PDF = "pdf", "PDF"
+
+
+class ReportScanQuerySet(models.QuerySet):
+    def current(self):
+        """The scan pages in use (a replaced upload is kept, out of sight)."""
+        return self.filter(replaced_at__isnull=True)
+
+
+class ReportScan(models.Model):
+    """One file of 附件4 (扫描版): a page image or the one PDF. An upload replaces the whole
+    set; the old files stay (``replaced_at``). ``survey_version`` ties the scan to the 总表
+    it shows."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("年度报告"), on_delete=models.PROTECT, related_name="scans"
+    )
+    file = models.FileField(_("文件"), upload_to="attachment4/%Y/%m/", max_length=200)
+    kind = models.CharField(_("类型"), max_length=4, choices=ScanKind.choices)
+    position = models.PositiveSmallIntegerField(_("页序"), default=1)
+    pages = models.PositiveSmallIntegerField(_("页数"), default=1)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    survey_version = models.PositiveIntegerField(_("对应总表版本号"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    replaced_at = models.DateTimeField(_("被替换时间"), null=True, blank=True)
+
+    objects = ReportScanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("附件4扫描件")
+        verbose_name_plural = _("附件4扫描件")
+        ordering = ["report_id", "position", "id"]
+
+    def __str__(self):
+        return _("附件4 第%(position)s份") % {"position": self.position}
+
+
+class ReportingWindow(models.Model):
+    """填报时间 of one data year, set by auditors. Without a row the default applies:
+    1 February to 31 March (inclusive, Asia/Shanghai) of the following year."""
+
+    data_year = models.PositiveSmallIntegerField(_("数据年度"), unique=True)
+    opens_on = models.DateField(_("开始日期"))
+    closes_on = models.DateField(_("截止日期"), help_text=_("含当天，至北京时间24时"))
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("填报时间")
+        verbose_name_plural = _("填报时间")
+        ordering = ["-data_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="reporting_window_ordered",
+            )
+        ]
+
+    def __str__(self):
+        return _("%(year)s年度：%(start)s 至 %(end)s") % {
+            "year": self.data_year,
+            "start": self.opens_on,
+            "end": self.closes_on,
+        }
+
+
+class WindowExtension(models.Model):
+    """延期: one institution may create, edit and submit its report of ``data_year`` until
+    ``until`` (inclusive), whatever the year's window says."""
+
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("医疗机构"),
+        on_delete=models.PROTECT,
+        related_name="window_extensions",
+    )
+    data_year = models.PositiveSmallIntegerField(_("数据年度"))
+    until = models.DateField(_("延期至"), help_text=_("含当天，至北京时间24时"))
+    reason = models.CharField(_("延期原因"), max_length=200, blank=True)
+    granted_at = models.DateTimeField(_("设置时间"), auto_now=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("设置人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("延期")
+        verbose_name_plural = _("延期")
+        ordering = ["-data_year", "institution_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "data_year"], name="one_extension_per_institution_year"
+            )
+        ]
+
+    def __str__(self):
+        return _("%(institution)s %(year)s年度延期至%(until)s") % {
+            "institution": self.institution,
+            "year": self.data_year,
+            "until": self.until,
+        }

@@ -26,6 +26,16 @@ def _yes_no(value):
     return value == "1"
 
 
+class YesNoField(forms.TypedChoiceField):
+    """是/否 as "1"/"0" in the form and ``bool`` in the stored values."""
+
+    def prepare_value(self, value):
+        # Stored values (initial) are bools; the select's options are "1" and "0".
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        return value
+
+
 def field_for(edition: Edition, item: Item) -> forms.Field:
     """The form field of one item; its messages come from the same rule functions."""
     messages = {
@@ -34,7 +44,7 @@ def field_for(edition: Edition, item: Item) -> forms.Field:
         "invalid_choice": check_type(edition, item, "?"),
     }
     if not item.is_integer:
-        return forms.TypedChoiceField(
+        return YesNoField(
             label=item.label,
             choices=YES_NO_CHOICES,
             coerce=_yes_no,

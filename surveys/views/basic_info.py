@@ -1,5 +1,8 @@
-"""脑血管病登记 pages. Every page shows the signed-in user's own institution only: no URL
-takes an id, so there is nothing of another institution to ask for."""
+"""基本信息 pages: 修改 and 编辑日志, plus the form the registry home shows on the first visit.
+
+Every page shows the signed-in user's own institution's 基本信息 only: no URL takes an id,
+so there is nothing of another institution to ask for. The registry home itself (the card
+and the report list) is ``surveys.views.reports.home``."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -10,27 +13,29 @@ from django.utils.translation import gettext as _
 from accounts.decorators import institution_member_required
 from accounts.validators import mask_mobile
 
-from .basic_info import (
+from ..basic_info import (
     BasicInfoError,
     basic_info_of,
     initial_from_institution,
     revisions,
     save_basic_info,
 )
-from .forms.basic_info import BasicInfoForm
-from .models import BasicInfo
+from ..forms.basic_info import BasicInfoForm
+from ..models import BasicInfo
 
 HISTORY_PAGE_SIZE = 50
 
 
-@institution_member_required
-def home(request):
-    """脑血管病登记: the 基本信息 form on the first visit, its card afterwards."""
-    info = basic_info_of(request.user.institution_id)
-    if info is None:
-        return _edit(request, None, template="surveys/home.html")
+def first_visit(request):
+    """The registry home before 基本信息 exists: its form, pre-filled from the institution
+    (called by ``reports.home``, which is behind the verification gate)."""
+    return _edit(request, None, template="surveys/home.html")
+
+
+def card_context(info):
+    """What templates/surveys/includes/basic_info_card.html needs."""
     masked = {name: mask_mobile(getattr(info, name)) for name in BasicInfo.MOBILE_FIELDS}
-    return render(request, "surveys/home.html", {"basic_info": info, "masked": masked})
+    return {"basic_info": info, "masked": masked}
 
 
 @institution_member_required
