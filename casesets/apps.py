@@ -6,3 +6,9 @@ class CasesetsConfig(AppConfig):
 
     name = "casesets"
     verbose_name = "个案登记"
+
+    def ready(self):
+        # The tabs 单纯静脉溶栓个案登记 and 血管内介入治疗个案登记 of 查看详情, after 总表.
+        from .views import register_tabs
+
+        register_tabs()

@@ -1,0 +1,265 @@
+"""Opening an uploaded workbook: refuse what is hostile or not ours before any parser sees
+it, then read it with python-calamine (nothing in a file is evaluated).
+
+The checks run on the zip's own metadata and on the first bytes of its XML parts
+(security-checklist A5.1–5.3): size, zip signature, member count, unpacked size and
+compression ratio (zip bombs), macros and external links, DTDs and entity declarations
+(XML entity expansion), cell references beyond the sheet size we accept (a sheet whose
+one cell sits at XFD1048576 would make a reader allocate the whole grid), an encrypted
+(password-protected) file, which is an OLE compound file and not a zip at all.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from python_calamine import CalamineWorkbook
+
+from binding.workbooks import WorkbookError
+
+from .layout import (
+    MAX_CASE_ROWS,
+    META_SHEET,
+    PROP_ID,
+    PROP_VERSION,
+    PROP_YEAR,
+    TEMPLATE_IDS,
+    attachment_name,
+    template_version,
+)
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_MEMBERS = 500
+MAX_RATIO = 100  # per member, for members above RATIO_FLOOR unpacked
+RATIO_FLOOR = 1024 * 1024
+MAX_SHEET_ROWS = MAX_CASE_ROWS + 1_000
+MAX_SHEET_COLUMNS = 200
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+
+LATEST = _("请下载最新模板")
+
+
+class UploadRefused(WorkbookError):
+    """A file refused as a whole (hostile, unreadable, or not our latest template)."""
+
+
+def latest_template_message(reason: str) -> str:
+    return _("%(reason)s请下载最新模板，填写后重新上传。") % {"reason": reason}
+
+
+def check_size(size: int) -> None:
+    if size > MAX_UPLOAD_BYTES:
+        raise UploadRefused(
+            _("文件过大：不能超过%(mb)sMB。请删除多余的工作表或空白行后重新上传。")
+            % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
+    if size == 0:
+        raise UploadRefused(_("文件是空的，请选择填写好的Excel文件。"))
+
+
+# Cell references (`r="C6"`; a row's own `r` is digits only), searched with a literal prefix
+# so that a sheet of a few megabytes is scanned in milliseconds.
+_ROW_REF = re.compile(rb'<(?:\w+:)?row [^>]*?r="([0-9]{1,7})"')
+# A cell beyond column GR (200): three letters, or two starting with H…Z (HA = 209).
+_FAR_COLUMN = re.compile(rb' r="(?:[A-Z]{3}|[H-Z][A-Z])[0-9]')
+# A cell in row 100000 or later; and the cells of rows 10000…99999 (few in any real file).
+_FAR_ROW = re.compile(rb' r="[A-Z]{1,3}[0-9]{6}')
+_FIVE_DIGIT_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{5})"')
+
+
+def _refuse_not_xlsx(data: bytes) -> None:
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTION_STREAM in data:
+            raise UploadRefused(
+                _("文件设置了打开密码（已加密），无法读取。请在Excel中取消密码保护后重新上传。")
+            )
+        raise UploadRefused(
+            latest_template_message(_("这是旧版Excel（.xls）文件，不是本平台的模板。"))
+        )
+    if not data.startswith(ZIP_MAGIC):
+        raise UploadRefused(
+            _(
+                "文件不是Excel工作簿（.xlsx），可能是改了扩展名的其他文件。请上传从本平台下载的模板。"
+            )
+        )
+
+
+def check_container(data: bytes) -> None:
+    """Everything refused before a parser runs; ``UploadRefused`` with a Chinese reason."""
+    check_size(len(data))
+    _refuse_not_xlsx(data)
+    broken = _("文件已损坏，无法读取。请用Excel或WPS打开后另存为.xlsx再上传。")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UploadRefused(broken) from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise UploadRefused(_("文件结构异常（包含的部件过多），已拒绝。"))
+        names = {info.filename for info in infos}
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise UploadRefused(
+                _(
+                    "文件不是Excel工作簿（.xlsx），可能是改了扩展名的其他文件。请上传从本平台下载的模板。"
+                )
+            )
+        unpacked = 0
+        for info in infos:
+            unpacked += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if unpacked > MAX_UNPACKED_BYTES or (
+                info.file_size > RATIO_FLOOR and ratio > MAX_RATIO
+            ):
+                raise UploadRefused(_("文件解压后异常庞大（疑似压缩炸弹），已拒绝。"))
+        lowered = {name.lower() for name in names}
+        content_types = _read(archive, "[Content_Types].xml").lower()
+        if b"macroenabled" in content_types or any(
+            name.endswith("vbaproject.bin") for name in lowered
+        ):
+            raise UploadRefused(
+                _(
+                    "文件包含宏（.xlsm），出于安全原因不能导入。请在本平台下载模板，只填写数据后上传。"
+                )
+            )
+        if any(name.startswith("xl/externallinks/") for name in lowered):
+            raise UploadRefused(
+                _("文件包含指向其他文件的外部链接，不能导入。请把数据粘贴为数值后重新上传。")
+            )
+        for info in infos:
+            name = info.filename.lower()
+            if not name.endswith((".xml", ".rels", ".vml")):
+                continue
+            # Whole parts (their total is bounded above): a DTD may follow a long comment.
+            xml = _read(archive, info.filename)
+            if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+                raise UploadRefused(_("文件包含不允许的XML声明（DTD/实体），出于安全原因已拒绝。"))
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                _check_dimensions(xml)
+
+
+def _read(archive: zipfile.ZipFile, name: str, limit: int = -1) -> bytes:
+    try:
+        with archive.open(name) as member:
+            return member.read(limit)
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, NotImplementedError):
+        raise UploadRefused(_("文件已损坏或已加密，无法读取。")) from None
+
+
+def _check_dimensions(xml: bytes) -> None:
+    absurd = UploadRefused(
+        _("工作表范围异常（超过%(rows)s行或%(cols)s列），请只保留模板中的数据后重新上传。")
+        % {"rows": MAX_SHEET_ROWS, "cols": MAX_SHEET_COLUMNS}
+    )
+    max_row = max((int(m) for m in _ROW_REF.findall(xml)), default=0)
+    max_row = max([max_row, *(int(m) for m in _FIVE_DIGIT_ROW.findall(xml))])
+    if _FAR_COLUMN.search(xml) or _FAR_ROW.search(xml):
+        raise absurd
+    if max_row > MAX_SHEET_ROWS:
+        raise absurd
+
+
+@dataclass(frozen=True)
+class TemplateMark:
+    template_id: str
+    version: str
+    data_year: int | None
+
+
+_PROPERTY = re.compile(
+    rb'<property\b[^>]*\bname="([^"]+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>', re.S
+)
+
+
+def _custom_properties(data: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "docProps/custom.xml" not in archive.namelist():
+            return {}
+        xml = archive.read("docProps/custom.xml")
+    return {k.decode(): v.decode().strip() for k, v in _PROPERTY.findall(xml)}
+
+
+def _year(text) -> int | None:
+    text = str(text or "").strip().removesuffix(".0")
+    return int(text) if text.isdigit() else None
+
+
+def template_mark(workbook: CalamineWorkbook, data: bytes) -> TemplateMark | None:
+    """The id, version and data year the template carries (hidden sheet first, then the
+    custom properties); ``None`` for a workbook that is not one of our templates."""
+    if META_SHEET in workbook.sheet_names:
+        rows = workbook.get_sheet_by_name(META_SHEET).to_python(nrows=10)
+        found = {str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) >= 2 and r[0]}
+        if found.get("template_id"):
+            return TemplateMark(
+                found["template_id"], found.get("version", ""), _year(found.get("data_year"))
+            )
+    properties = _custom_properties(data)
+    if properties.get(PROP_ID):
+        return TemplateMark(
+            properties[PROP_ID], properties.get(PROP_VERSION, ""), _year(properties.get(PROP_YEAR))
+        )
+    return None
+
+
+def check_template(mark: TemplateMark | None, attachment: int, data_year: int) -> None:
+    """Refuse an older, foreign or other-year template with "请下载最新模板"."""
+    if mark is None or mark.template_id not in TEMPLATE_IDS.values():
+        raise UploadRefused(
+            latest_template_message(_("该文件不是本平台下载的模板（没有模板标识），无法导入。"))
+        )
+    if mark.template_id != TEMPLATE_IDS[attachment]:
+        other = next(
+            n for n, template_id in TEMPLATE_IDS.items() if template_id == mark.template_id
+        )
+        raise UploadRefused(
+            _("该文件是%(other)s的模板，请在“上传%(other)s”处上传；或%(latest)s。")
+            % {"other": attachment_name(other), "latest": LATEST}
+        )
+    if mark.version != template_version(attachment):
+        raise UploadRefused(
+            latest_template_message(
+                _("模板版本已过期（文件为%(old)s版，最新为%(new)s版）。")
+                % {"old": mark.version or "?", "new": template_version(attachment)}
+            )
+        )
+    if mark.data_year != data_year:
+        raise UploadRefused(
+            latest_template_message(
+                _("该模板属于%(old)s年度，当前填报的是%(year)s年度。")
+                % {"old": mark.data_year or "?", "year": data_year}
+            )
+        )
+
+
+def open_workbook(data: bytes) -> CalamineWorkbook:
+    check_container(data)
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except BaseException as error:  # calamine may raise a Rust panic (a BaseException)
+        if isinstance(error, KeyboardInterrupt | SystemExit | MemoryError):
+            raise
+        raise UploadRefused(
+            _("文件已损坏，无法读取。请用Excel或WPS打开后另存为.xlsx再上传。")
+        ) from None
+
+
+def sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list]:
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        return sheet.to_python(skip_empty_area=False, nrows=MAX_SHEET_ROWS)
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt | SystemExit | MemoryError):
+            raise
+        raise UploadRefused(
+            latest_template_message(_("找不到模板的数据工作表“%(name)s”（可能被改名或删除）。")
+                                    % {"name": name})
+        ) from None  # fmt: skip

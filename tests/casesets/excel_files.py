@@ -1,0 +1,93 @@
+"""Filled templates for the Excel tests: our own generated template, filled the way a
+hospital clerk fills it (labels from the drop-downs, numbers, dates)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from openpyxl import load_workbook
+
+from casesets.excel.layout import CASE_SPECS, SURVEY_SHEET, SURVEY_VALUE_ROW, survey_columns
+from casesets.excel.templates import template_bytes
+
+IVT_ROW = {
+    "report_year": "{year}年",
+    "nihss_pre": 10,
+    "nihss_discharge": 4,
+    "mrs_discharge": 2,
+    "thrombolytic_drug": "阿替普酶",
+}
+EVT_ROW = {
+    "report_year": "{year}年",
+    "evt_mode": "桥接",
+    "nihss_pre": 16,
+    "nihss_discharge": 8,
+    "mrs_discharge": 3,
+}
+DEFAULT_ROWS = {3: IVT_ROW, 2: EVT_ROW}
+
+# A 总表 that passes every rule (the required items).
+SURVEY_VALUES = {
+    "neuro_discharges_total": 1000, "ci_discharges": 400, "ci_with_htn": 200, "ci_deaths": 10,
+    "tia_discharges": 50, "tia_with_htn": 20, "ich_discharges": 100, "ich_with_htn": 60,
+    "ich_deaths": 8, "sah_discharges": 20, "sah_with_htn": 5, "sah_deaths": 2,
+    "ivt_total": 2, "ivt_nihss_improved": 1, "ivt_mrs_0_2": 1, "ivt_alteplase": 2,
+    "ivt_urokinase": 0, "evt_total": 1, "evt_direct": 0, "evt_bridging": 1,
+    "evt_nihss_improved": 1, "evt_mrs_0_2": 0,
+}  # fmt: skip
+
+
+def fill_cases(content: bytes, attachment: int, data_year: int, rows, start_row=None) -> bytes:
+    """``rows``: dicts of field name → cell value, over the attachment's default row."""
+    spec = CASE_SPECS[attachment]
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook[spec.sheet_name]
+    letters = {c.name: c.letter for c in spec.columns}
+    row_number = start_row or spec.first_data_row
+    for number, row in enumerate(rows, start=1):
+        values = {**DEFAULT_ROWS[attachment], "seq_no": number, **row}
+        for name, value in values.items():
+            if isinstance(value, str):
+                value = value.format(year=data_year)
+            sheet[f"{letters[name]}{row_number}"] = value
+        row_number += 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def filled_case_template(attachment: int, data_year: int, rows, basic_info=None) -> bytes:
+    return fill_cases(template_bytes(attachment, data_year, basic_info), attachment, data_year,
+                      rows)  # fmt: skip
+
+
+def fill_survey(content: bytes, values: dict) -> bytes:
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook[SURVEY_SHEET]
+    letters = {c.item.code: c.letter for c in survey_columns()}
+    for code, value in values.items():
+        sheet[f"{letters[code]}{SURVEY_VALUE_ROW}"] = value
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def filled_survey_template(data_year: int, values=None, basic_info=None) -> bytes:
+    return fill_survey(template_bytes(1, data_year, basic_info), values or SURVEY_VALUES)
+
+
+def zip_bytes(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def replace_members(content: bytes, changes: dict[str, bytes]) -> bytes:
+    """The workbook ``content`` with some zip members replaced or added."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members.update(changes)
+    return zip_bytes(members)
