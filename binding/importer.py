@@ -1,0 +1,631 @@
+"""``import_legacy``: load an export of the old platform into the pool of legacy records.
+
+The export's layout is Decision 9 (``binding.legacy_format``). For every data year the
+附件1 workbook gives one record per hospital (row 4 on); its 附件2/附件3 workbooks are
+matched to it by the trimmed 医院全称 in C2. Case rows go through the same rules as any
+Excel import of cases (``casesets.validators.validate_case``, import mode).
+
+What is refused, and why, is reported per file; the rest loads:
+
+- a file that cannot be read is reported; a hospital whose 附件2/附件3 file cannot be read
+  is held back whole (a record is never stored with some of its cases missing), so that
+  importing the repaired export later adds it;
+- a case file whose hospital has no 附件1 row is refused;
+- a case row that breaks a rule is refused, the others of the file load;
+- messy cells are read as what they mean (a phone stored as a number, 录入时间 as text or
+  as a date cell, "１２" or "1,234" for a count); a count that cannot be read is kept blank
+  (blank is not 0) and said so.
+
+Importing is idempotent: a record is identified by (data year, 医院全称); the same content
+again is skipped ("已导入过"), different content for a record already in the pool is refused
+and never overwrites it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from django.db import transaction
+from django.utils import timezone
+
+import audit
+from casesets import validators as case_rules
+from casesets.models import ThrombolyticDrug, TreatmentMode
+from casesets.specs import IMPORT
+
+from . import legacy_format as fmt
+from .models import LegacyImport, LegacyRecord, LegacySubmitStatus
+from .regions import RegionIndex
+from .search import index_record
+from .sources import Source, SourceError, sha256_of
+from .workbooks import (
+    WorkbookError,
+    cell,
+    integer,
+    is_blank_row,
+    moment,
+    read_sheets,
+    text,
+    year_of,
+)
+
+BATCH_SIZE = 500
+FIRST_YEAR = 2000  # the first 年度 a folder of an export may name
+
+# Words the old platform's users typed instead of choosing from the list.
+DRUG_ALIASES = {
+    "rt-pa": ThrombolyticDrug.ALTEPLASE,
+    "rtpa": ThrombolyticDrug.ALTEPLASE,
+    "爱通立": ThrombolyticDrug.ALTEPLASE,
+    "uk": ThrombolyticDrug.UROKINASE,
+    "tnk": ThrombolyticDrug.TENECTEPLASE,
+    "tnk-tpa": ThrombolyticDrug.TENECTEPLASE,
+}
+MODE_ALIASES = {
+    "取栓": TreatmentMode.DIRECT,
+    "直接取栓": TreatmentMode.DIRECT,
+    "单纯动脉取栓": TreatmentMode.DIRECT,
+    "桥接治疗": TreatmentMode.BRIDGING,
+    "溶栓桥接取栓": TreatmentMode.BRIDGING,
+}
+
+
+# The report ---------------------------------------------------------------------------------
+
+
+@dataclass
+class FileReport:
+    """What one file gave: a summary line and the refusals and notes under it."""
+
+    path: str
+    summary: str = ""
+    refused: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unreadable: bool = False
+
+    def lines(self, brief: bool = False) -> list[str]:
+        if brief and not (self.refused or self.unreadable):
+            return []
+        out = [f"{self.path}：{self.summary}"]
+        out += [f"  拒绝 {line}" for line in self.refused]
+        if not brief:
+            out += [f"  提示 {line}" for line in self.notes]
+        return out
+
+
+@dataclass
+class ImportResult:
+    source: str
+    files: list[FileReport] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    created: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    unreadable_files: int = 0
+    refused_files: int = 0
+    created_thrombolysis: int = 0
+    created_intervention: int = 0
+    import_run: LegacyImport | None = None
+
+    @property
+    def totals(self) -> str:
+        return (
+            f"合计：新导入{self.created}条既往数据（溶栓个案{self.created_thrombolysis}例，"
+            f"介入个案{self.created_intervention}例），已导入过（未改动）{self.unchanged}条，"
+            f"拒绝{self.refused}条；无法读取的文件{self.unreadable_files}个，"
+            f"拒绝的文件{self.refused_files}个。"
+        )
+
+    def text(self, brief: bool = False) -> str:
+        lines = [f"导入：{self.source}"]
+        lines += [f"  {problem}" for problem in self.problems]
+        for report in self.files:
+            lines += report.lines(brief)
+        lines.append(self.totals)
+        return "\n".join(lines)
+
+
+# Parsed content -----------------------------------------------------------------------------
+
+
+@dataclass
+class Hospital:
+    """A hospital row of 附件1, becoming a record once its cases are read."""
+
+    row: int
+    name: str
+    key: str
+    fields: dict
+    values: dict
+    notes: list[str]
+    cases: dict = field(default_factory=dict)  # "附件2"/"附件3" → list of case dicts
+    held: str = ""  # why it is held back (not imported this time)
+
+
+@dataclass
+class CaseFile:
+    report: FileReport
+    attachment: str  # "附件2" / "附件3"
+    name: str  # 医院全称 in C2 ("" when unreadable)
+    key: str  # its name_key
+    hint: str  # name_key from the file name (for an unreadable file)
+    rows: list = field(default_factory=list)  # (row number, raw row)
+
+
+def _label(hospital: Hospital) -> str:
+    return f"第{hospital.row}行 {hospital.name}"
+
+
+# Classifying the files ----------------------------------------------------------------------
+
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def _classify(entries, result: ImportResult):
+    """``{year: {"附件1": [entry], "附件2": [...], "附件3": [...]}}``; other files reported."""
+    years = defaultdict(lambda: defaultdict(list))
+    for entry in sorted(entries, key=lambda e: e.path):
+        parts = PurePosixPath(entry.path).parts
+        start = next((i for i, part in enumerate(parts) if _YEAR.match(part)), None)
+        suffix = PurePosixPath(entry.path).suffix.lower()
+        kind = None
+        if start is not None and suffix in fmt.EXTENSIONS:
+            rest = parts[start + 1 :]
+            if len(rest) == 1 and rest[0].startswith(fmt.ATTACHMENT1_PREFIX):
+                kind = "附件1"
+            elif len(rest) == 2 and rest[0] in fmt.CASE_DIRS:
+                kind = rest[0]
+        if kind is None:
+            report = FileReport(entry.path, "不是导出格式中的文件（应为 年度/附件1_….xlsx、"
+                                "年度/附件2/….xlsx 或 年度/附件3/….xlsx），已忽略。")  # fmt: skip
+            report.refused.append("未识别的文件")
+            result.files.append(report)
+            result.refused_files += 1
+            continue
+        year = int(parts[start])
+        if not FIRST_YEAR <= year <= timezone.localdate().year:
+            report = FileReport(entry.path, f"年度文件夹“{year}”不是有效的数据年度，已忽略。")
+            report.refused.append("年度无效")
+            result.files.append(report)
+            result.refused_files += 1
+            continue
+        years[year][kind].append(entry)
+    return years
+
+
+# 附件1 ----------------------------------------------------------------------------------------
+
+
+def _find_sheet(sheets, header_row: int, column: int, label: str):
+    for _name, rows in sheets:
+        if len(rows) >= header_row and text(cell(rows[header_row - 1], column)) == label:
+            return rows
+    return None
+
+
+def _parse_status(raw, notes, where):
+    value = re.sub(r"\s+", "", text(raw))
+    if "已提交" in value:
+        return LegacySubmitStatus.SUBMITTED
+    if "未提交" in value:
+        return LegacySubmitStatus.DRAFT
+    if value:
+        notes.append(f"{where}：提交状态“{value}”无法识别，按未提交保存")
+    else:
+        notes.append(f"{where}：提交状态为空，按未提交保存")
+    return LegacySubmitStatus.DRAFT
+
+
+def _parse_attachment1(data: bytes, extension: str, year: int, report: FileReport, regions):
+    """The hospitals of a 附件1 workbook (refused rows reported in ``report``)."""
+    sheets = read_sheets(data, extension)
+    name_index = fmt.column_index("D")
+    rows = _find_sheet(sheets, fmt.NAME_HEADER_ROW, name_index, "医院全称")
+    if rows is None:
+        raise WorkbookError("不是2018版附件1的格式（第2行D列应为“医院全称”），未读取。")
+    header = [text(value) for value in rows[fmt.NAME_HEADER_ROW - 1]]
+    status_index = _header_index(header, fmt.STATUS_COLUMN)
+    entered_index = _header_index(header, fmt.ENTERED_COLUMN)
+    columns = {key: fmt.column_index(letter) for letter, key, _label in fmt.IDENTITY_COLUMNS}
+    survey = fmt.survey_columns()
+
+    hospitals, seen = [], defaultdict(list)
+    for number, row in enumerate(rows[fmt.HEADER_ROWS :], start=fmt.HEADER_ROWS + 1):
+        if is_blank_row(row):
+            continue
+        name = re.sub(r"\s+", " ", text(cell(row, columns["hospital_name"])))
+        if not name:
+            report.refused.append(f"第{number}行：医院全称为空")
+            continue
+        where = f"第{number}行 {name}"
+        row_year = year_of(cell(row, columns["year"]))
+        if text(cell(row, columns["year"])) and row_year != year:
+            report.refused.append(
+                f"{where}：年度为“{text(cell(row, columns['year']))}”，与所在文件夹的年度{year}不符"
+            )
+            continue
+        notes = []
+        values = {}
+        for index, item in survey:
+            value, problem = integer(cell(row, index))
+            if problem is None and value is not None and value < 0:
+                problem = f"“{value}”是负数"
+                value = None
+            if problem:
+                notes.append(
+                    f"{where}：{item.excel_column}列 {fmt.EDITION.name_of(item.code)} {problem}，"
+                    "按未填保存"
+                )
+            values[item.code] = value
+        found = regions.resolve(
+            cell(row, columns["province"]), cell(row, columns["city"]), cell(row, columns["county"])
+        )
+        if found.note:
+            notes.append(f"{where}：{found.note}")
+        entered, problem = moment(cell(row, entered_index))
+        if problem:
+            notes.append(f"{where}：录入时间{problem}，按未填保存")
+        fields = {
+            "hospital_name": name,
+            "province_name": text(cell(row, columns["province"])),
+            "city_name": text(cell(row, columns["city"])),
+            "county_name": text(cell(row, columns["county"])),
+            "region_text": found.text,
+            "region_code": found.code,
+            "region_id": found.region_id,
+            "grade": text(cell(row, columns["grade"])),
+            "category": text(cell(row, columns["category"])),
+            "director_name": text(cell(row, columns["director_name"])),
+            "director_phone": _phone(cell(row, columns["director_phone"])),
+            "director_email": text(cell(row, columns["director_email"])),
+            "submit_status": _parse_status(cell(row, status_index), notes, where),
+            "entered_at": entered,
+        }
+        too_long = _too_long(fields)
+        if too_long:
+            report.refused.append(f"{where}：{too_long}")
+            continue
+        hospital = Hospital(number, name, fmt.name_key(name), fields, values, notes)
+        seen[hospital.key].append(hospital)
+        hospitals.append(hospital)
+    for same in seen.values():
+        if len(same) > 1:
+            rows_named = "、".join(str(h.row) for h in same)
+            for hospital in same:
+                hospital.held = (
+                    f"医院全称在附件1中出现了多次（第{rows_named}行），"
+                    "无法确定附件2/附件3属于哪一行"
+                )
+    return hospitals
+
+
+def _too_long(fields: dict) -> str:
+    """Why a text field of the row does not fit its column ("" when all fit)."""
+    for name, value in fields.items():
+        if not isinstance(value, str):
+            continue
+        model_field = LegacyRecord._meta.get_field(name)
+        if model_field.max_length and len(value) > model_field.max_length:
+            return f"{model_field.verbose_name}超过{model_field.max_length}个字，无法保存"
+    return ""
+
+
+def _header_index(header: list[str], column) -> int:
+    letter, label = column
+    for index, value in enumerate(header):
+        if value == label:
+            return index
+    return fmt.column_index(letter)
+
+
+def _phone(value) -> str:
+    return re.sub(r"\s+", "", text(value))
+
+
+# 附件2 / 附件3 --------------------------------------------------------------------------------
+
+
+def _hint(path: str) -> str:
+    """The hospital named in a case file's name (附件3_2018_001_北京协和医院.xlsx)."""
+    stem = PurePosixPath(path).stem
+    parts = stem.split("_", 3)
+    return fmt.name_key(parts[3]) if len(parts) == 4 else ""
+
+
+def _parse_case_file(entry, attachment: str) -> CaseFile:
+    spec = fmt.CASE_DIRS[attachment]
+    report = FileReport(entry.path)
+    case_file = CaseFile(report, attachment, "", "", _hint(entry.path))
+    suffix = PurePosixPath(entry.path).suffix.lower()
+    try:
+        sheets = read_sheets(entry.read(), suffix)
+    except (WorkbookError, SourceError) as error:
+        report.summary = f"无法读取：{error.message}"
+        report.unreadable = True
+        return case_file
+    row, letter = fmt.CASE_HEADER_CELLS["hospital_name"]
+    rows = _find_sheet(sheets, row, 0, "医院全称")
+    admission = spec.column("admission_no")
+    if rows is None or (
+        len(rows) >= spec.header_row
+        and text(cell(rows[spec.header_row - 1], fmt.column_index(admission.letter)))
+        != str(admission.header)
+    ):
+        report.summary = f"不是2018版{attachment}的格式（A2应为“医院全称”，第5行为表头），未读取。"
+        report.unreadable = True
+        return case_file
+    name = text(cell(rows[row - 1], fmt.column_index(letter)))
+    if not name:
+        report.summary = "C2（医院全称）为空，无法对应医院，未读取。"
+        report.unreadable = True
+        return case_file
+    case_file.name = name
+    case_file.key = fmt.name_key(name)
+    for number, values in enumerate(rows[spec.first_data_row - 1 :], start=spec.first_data_row):
+        if not is_blank_row(values):
+            case_file.rows.append((number, values))
+    return case_file
+
+
+@functools.cache
+def _choice_codes(kind: str, name: str) -> dict[str, str]:
+    """Label (and code, and the usual misspellings) → code of a coded case column."""
+    column = fmt.CASE_SPECS[kind].column(name)
+    codes = dict(DRUG_ALIASES if name == "thrombolytic_drug" else MODE_ALIASES)
+    codes.update({code: code for code, _label in column.choices})
+    codes.update({str(label): code for code, label in column.choices})
+    return codes
+
+
+def _choice(spec, column, raw):
+    """A coded cell as its code; an unknown word is kept (the rules then refuse it)."""
+    value = re.sub(r"\s+", "", text(raw))
+    if not value:
+        return None
+    codes = _choice_codes(spec.kind, column.name)
+    return codes.get(value) or codes.get(value.lower()) or value
+
+
+def _case_values(spec, row) -> dict:
+    """A case row's raw cells as the rules read them (wrong types kept for the message)."""
+    values = {name: None for name in spec.input_names}
+    year = spec.column("report_year")
+    values["report_year"] = text(cell(row, fmt.column_index(year.letter))) or None
+    for column in spec.core_columns:
+        raw = cell(row, fmt.column_index(column.letter))
+        if column.kind == case_rules.INTEGER:
+            number, problem = integer(raw)
+            values[column.name] = text(raw) if problem else number
+        elif column.kind == case_rules.CHOICE:
+            values[column.name] = _choice(spec, column, raw)
+        elif column.name == "admission_no":
+            values[column.name] = case_rules.normalize_admission_no(raw) or None
+        else:
+            values[column.name] = text(raw)
+    return values
+
+
+def _read_cases(case_file: CaseFile, year: int, other_numbers) -> list[dict]:
+    """The file's valid cases; refused rows reported on the file."""
+    spec = fmt.CASE_DIRS[case_file.attachment]
+    cases, seen = [], set()
+    # ``seen`` grows row by row: the context sees the file's earlier 住院号.
+    context = spec.context(data_year=year, same_attachment=seen, other_attachment=other_numbers)
+    for number, row in case_file.rows:
+        values = _case_values(spec, row)
+        result = case_rules.validate_case(spec, values, context, entry=IMPORT)
+        if result.errors:
+            messages = "；".join(m for ms in result.errors.values() for m in ms)
+            case_file.report.refused.append(f"第{number}行：{messages}")
+            continue
+        seen.add(values["admission_no"])
+        case = {column.name: values[column.name] for column in spec.core_columns}
+        case["row"] = number
+        cases.append(case)
+    return cases
+
+
+# Records ----------------------------------------------------------------------------------
+
+
+def _fingerprint(year: int, hospital: Hospital) -> str:
+    content = {
+        "data_year": year,
+        **{k: v for k, v in hospital.fields.items() if k != "region_id"},
+        "values": hospital.values,
+        "cases": hospital.cases,
+    }
+    encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def _record(year, hospital, source_file, source_sha256, fingerprint, run, regions):
+    record = LegacyRecord(
+        data_year=year,
+        name_key=hospital.key,
+        values=hospital.values,
+        thrombolysis_cases=hospital.cases.get("附件3", []),
+        intervention_cases=hospital.cases.get("附件2", []),
+        source_file=source_file[-300:],
+        source_row=hospital.row,
+        source_sha256=source_sha256,
+        fingerprint=fingerprint,
+        imported_by=run,
+        **hospital.fields,
+    )
+    return index_record(record, region_full_name=regions.full_name(record.region_id))
+
+
+class Importer:
+    def __init__(self, run: LegacyImport, result: ImportResult):
+        self.run = run
+        self.result = result
+        self.regions = RegionIndex()
+
+    def import_year(self, year: int, files) -> None:
+        result = self.result
+        attachment1 = files.get("附件1", [])
+        case_entries = [(a, e) for a in ("附件2", "附件3") for e in files.get(a, [])]
+        if not attachment1:
+            for _attachment, entry in case_entries:
+                report = FileReport(entry.path, f"{year}年度没有附件1文件，无法对应医院，未导入。")
+                report.refused.append("缺少附件1")
+                result.files.append(report)
+                result.refused_files += 1
+            return
+        main, *extra = attachment1
+        for entry in extra:
+            report = FileReport(entry.path, f"{year}年度已有附件1文件“{main.path}”，此文件未读取。")
+            report.refused.append("同一年度有多个附件1文件")
+            result.files.append(report)
+            result.refused_files += 1
+
+        report = FileReport(main.path)
+        result.files.append(report)
+        try:
+            data = main.read()
+            hospitals = _parse_attachment1(
+                data, PurePosixPath(main.path).suffix.lower(), year, report, self.regions
+            )
+        except (WorkbookError, SourceError) as error:
+            report.summary = f"无法读取：{error.message}{year}年度的附件2/附件3也未导入。"
+            report.unreadable = True
+            result.unreadable_files += 1
+            for _attachment, entry in case_entries:
+                skipped = FileReport(entry.path, f"{year}年度的附件1无法读取，此文件未导入。")
+                skipped.refused.append("附件1无法读取")
+                result.files.append(skipped)
+                result.refused_files += 1
+            return
+        refused_rows = len(report.refused)
+        source_sha256 = sha256_of(data)
+        by_key = {h.key: h for h in hospitals}
+
+        case_files = defaultdict(list)  # (key, attachment) → [CaseFile]
+        for attachment, entry in case_entries:
+            case_file = _parse_case_file(entry, attachment)
+            result.files.append(case_file.report)
+            if case_file.report.unreadable:
+                result.unreadable_files += 1
+                hospital = by_key.get(case_file.hint)
+                if hospital is not None and not hospital.held:
+                    hospital.held = (
+                        f"其{attachment}文件“{entry.path}”无法读取，该医院暂不导入；"
+                        "修复该文件后重新导入即可"
+                    )
+                continue
+            if case_file.key not in by_key:
+                case_file.report.summary = (
+                    f"医院“{case_file.name}”在{year}年度的附件1中没有对应的行，未导入。"
+                )
+                case_file.report.refused.append("附件1中没有该医院")
+                result.refused_files += 1
+                continue
+            case_files[(case_file.key, attachment)].append(case_file)
+
+        for (key, attachment), same in case_files.items():
+            if len(same) > 1:
+                hospital = by_key[key]
+                names = "、".join(f"“{c.report.path}”" for c in same)
+                hospital.held = (
+                    hospital.held or f"有多个{attachment}文件（{names}），无法确定以哪个为准"
+                )
+
+        existing = dict(
+            LegacyRecord.objects.filter(data_year=year).values_list("name_key", "fingerprint")
+        )
+        new_records = []
+        created = unchanged = 0
+        for hospital in hospitals:
+            if hospital.held:
+                report.refused.append(f"{_label(hospital)}：{hospital.held}")
+                for attachment in ("附件2", "附件3"):
+                    for case_file in case_files.get((hospital.key, attachment), ()):
+                        case_file.report.summary = (
+                            f"{hospital.name}：医院暂不导入（见附件1的说明）。"
+                        )
+                continue
+            numbers = {}
+            for attachment, other in (("附件2", None), ("附件3", "附件2")):
+                files_of = case_files.get((hospital.key, attachment), [])
+                if not files_of:
+                    hospital.cases[attachment] = []
+                    continue
+                case_file = files_of[0]
+                other_numbers = numbers.get(other, set()) if other else set()
+                cases = _read_cases(case_file, year, other_numbers)
+                hospital.cases[attachment] = cases
+                numbers[attachment] = {case["admission_no"] for case in cases}
+                title = fmt.CASE_DIRS[attachment].case_title
+                refused = len(case_file.report.refused)
+                case_file.report.summary = f"{hospital.name} {title}{len(cases)}例" + (
+                    f"，拒绝{refused}行" if refused else ""
+                )
+            fingerprint = _fingerprint(year, hospital)
+            if hospital.key in existing:
+                if existing[hospital.key] == fingerprint:
+                    unchanged += 1
+                else:
+                    report.refused.append(
+                        f"{_label(hospital)}：该医院{year}年度的既往数据已导入过且内容不同，"
+                        "未覆盖已有数据（如需更正，请联系平台管理员）"
+                    )
+                continue
+            report.notes.extend(hospital.notes)
+            new_records.append(
+                _record(
+                    year, hospital, main.path, source_sha256, fingerprint, self.run, self.regions
+                )
+            )
+            existing[hospital.key] = fingerprint
+            created += 1
+
+        with transaction.atomic():
+            LegacyRecord.objects.bulk_create(new_records, batch_size=BATCH_SIZE)
+        refused = len(report.refused)
+        report.summary = (
+            f"{year}年度 {len(hospitals) + refused_rows}家医院：新导入{created}，"
+            f"已导入过（未改动）{unchanged}，拒绝{refused}"
+        )
+        result.created += created
+        result.unchanged += unchanged
+        result.refused += refused
+        result.created_thrombolysis += sum(len(r.thrombolysis_cases) for r in new_records)
+        result.created_intervention += sum(len(r.intervention_cases) for r in new_records)
+
+
+def import_legacy(source, *, name: str | None = None, run_by=None, source_sha256: str = ""):
+    """Import an export (a folder path, a zip path or an open zip file) and return the
+    ``ImportResult``; the run is kept as a ``LegacyImport`` with its report.
+    ``SourceError`` when the source as a whole cannot be read."""
+    name = name or str(source)
+    with Source(source, name) as opened:
+        entries, problems = opened.entries()
+        result = ImportResult(source=name, problems=problems)
+        run = LegacyImport.objects.create(
+            source_name=name[:300], source_sha256=source_sha256, run_by=run_by
+        )
+        result.import_run = run
+        years = _classify(entries, result)
+        if not years and not result.files:
+            result.problems.append("没有找到任何导出文件（应为 年度/附件1_….xlsx 等）。")
+        importer = Importer(run, result)
+        for year in sorted(years):
+            importer.import_year(year, years[year])
+    run.created = result.created
+    run.unchanged = result.unchanged
+    run.refused = result.refused
+    run.finished_at = timezone.now()
+    run.report = result.text()
+    run.save()
+    audit.record(
+        None, audit.Action.IMPORT, obj=run, user=run_by, kind="legacy", sha256=source_sha256,
+        created=run.created, unchanged=run.unchanged, refused=run.refused,
+    )  # fmt: skip
+    return result

@@ -1,0 +1,225 @@
+"""Legacy records of the old platform (绑定既往数据) and the log of every 绑定 and 解绑.
+
+A ``LegacyRecord`` is one hospital's whole report of one data year as the old platform
+exported it (DATA_DICTIONARY Decision 9): the hospital's identity fields as found, the
+2018-edition 总表 and its 附件2/附件3 cases. Records are loaded by ``manage.py
+import_legacy`` (or the admin's zip import) and never deleted. Binding one makes it the
+institution's report of that year (``surveys.Report`` with status 既往数据, edition "2018");
+unbinding soft-deletes that report and returns the record to the pool.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from institutions.models import Institution, Region
+from surveys.models import Report
+
+
+class LegacySubmitStatus(models.TextChoices):
+    """提交状态 on the old platform (column AG of the export)."""
+
+    SUBMITTED = "submitted", _("已提交")
+    DRAFT = "draft", _("未提交")
+
+
+class LegacyImport(models.Model):
+    """One run of the importer (command or admin upload): what it read and what it said."""
+
+    source_name = models.CharField(_("导入来源"), max_length=300)
+    source_sha256 = models.CharField(_("来源文件SHA-256"), max_length=64, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("为空表示由命令行（manage.py import_legacy）导入"),
+    )
+    created = models.PositiveIntegerField(_("新导入"), default=0)
+    unchanged = models.PositiveIntegerField(_("已存在"), default=0)
+    refused = models.PositiveIntegerField(_("拒绝"), default=0)
+    report = models.TextField(_("导入报告"), blank=True)
+
+    class Meta:
+        verbose_name = _("既往数据导入记录")
+        verbose_name_plural = _("既往数据导入记录")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.source_name}（{self.started_at:%Y-%m-%d %H:%M}）"
+
+
+class LegacyRecordQuerySet(models.QuerySet):
+    def unbound(self):
+        return self.filter(bound_institution__isnull=True)
+
+    def bound_to(self, institution_id):
+        return self.filter(bound_institution_id=institution_id)
+
+
+class LegacyRecord(models.Model):
+    """One hospital's report of one data year from the old platform's export."""
+
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
+    data_year = models.PositiveSmallIntegerField(_("调查年度"))
+
+    hospital_name = models.CharField(_("医院名称"), max_length=200)
+    # The name as matched: NFKC, no spaces, lower case (附件2/附件3 are matched on it).
+    name_key = models.CharField(_("医院名称（规范化）"), max_length=200, editable=False)
+    province_name = models.CharField(_("省份"), max_length=50, blank=True)
+    city_name = models.CharField(_("市"), max_length=50, blank=True)
+    county_name = models.CharField(_("县（区）"), max_length=50, blank=True)
+    region_text = models.CharField(
+        _("行政区划"),
+        max_length=160,
+        blank=True,
+        help_text=_("导出文件中的原文，如 北京市市辖区东城区"),
+    )
+    region_code = models.CharField(
+        _("行政区划代码"), max_length=6, blank=True, help_text=_("文件中的代码或按名称查到的代码")
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("对应的行政区划"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("按代码或名称在区划表（含已撤销的区划）中查到的区划；查不到时为空"),
+    )
+    grade = models.CharField(_("医院等级"), max_length=30, blank=True)
+    category = models.CharField(_("医院类别"), max_length=30, blank=True)
+    director_name = models.CharField(_("医院负责人姓名"), max_length=60, blank=True)
+    director_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    director_email = models.CharField(_("电子邮箱"), max_length=254, blank=True)
+    submit_status = models.CharField(
+        _("提交状态"), max_length=10, choices=LegacySubmitStatus.choices
+    )
+    entered_at = models.DateTimeField(_("录入时间"), null=True, blank=True)
+
+    # The 2018-edition 总表 keyed by item code (surveys.editions.edition_2018); blank is None.
+    values = models.JSONField(_("总表数据"), default=dict, blank=True)
+    # 附件3 / 附件2 rows, each a dict of case field → value (as casesets' models name them).
+    thrombolysis_cases = models.JSONField(_("单纯静脉溶栓个案"), default=list, blank=True)
+    intervention_cases = models.JSONField(_("血管内介入治疗个案"), default=list, blank=True)
+
+    # Lower-cased, NFKC text of name, region, person and phone: what the search reads; and
+    # its characters and character pairs, which the search's index holds (binding.search).
+    search_text = models.TextField(_("检索文本"), editable=False, default="")
+    search_grams = models.TextField(_("检索字组"), editable=False, default="")
+
+    source_file = models.CharField(_("来源文件"), max_length=300)
+    source_row = models.PositiveIntegerField(_("来源行号"))
+    source_sha256 = models.CharField(_("来源文件SHA-256"), max_length=64)
+    fingerprint = models.CharField(
+        _("内容指纹"), max_length=64, help_text=_("全部导入内容的SHA-256；再次导入相同内容时跳过")
+    )
+    imported_by = models.ForeignKey(
+        LegacyImport,
+        verbose_name=_("导入批次"),
+        on_delete=models.PROTECT,
+        related_name="records",
+    )
+    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    bound_institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("绑定单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="legacy_records",
+    )
+    bound_report = models.OneToOneField(
+        Report,
+        verbose_name=_("绑定生成的年度报告"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="legacy_record",
+    )
+    bound_at = models.DateTimeField(_("绑定时间"), null=True, blank=True)
+    bound_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("绑定人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = LegacyRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("既往数据")
+        verbose_name_plural = _("既往数据")
+        ordering = ["-data_year", "name_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_year", "name_key"], name="legacy_record_one_per_hospital_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(bound_institution__isnull=True, bound_report__isnull=True)
+                | Q(bound_institution__isnull=False, bound_report__isnull=False),
+                name="legacy_record_bound_with_report",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["bound_institution", "data_year"], name="legacy_bound_year_idx"),
+            models.Index(fields=["-data_year", "name_key"], name="legacy_year_name_idx"),
+        ]
+        # On PostgreSQL, migration 0002 adds the search's GIN indexes (grams, name trigrams).
+
+    def __str__(self):
+        return f"{self.hospital_name} {self.data_year}年度"
+
+    @property
+    def is_bound(self):
+        return self.bound_institution_id is not None
+
+    @property
+    def case_counts(self):
+        """(溶栓个案, 介入个案)."""
+        return len(self.thrombolysis_cases or ()), len(self.intervention_cases or ())
+
+
+class BindingAction(models.TextChoices):
+    BIND = "bind", _("绑定")
+    UNBIND = "unbind", _("解绑")
+
+
+class BindingLog(models.Model):
+    """Every 绑定 and 解绑: who, when, which record, which institution, which report."""
+
+    action = models.CharField(_("操作"), max_length=10, choices=BindingAction.choices)
+    record = models.ForeignKey(
+        LegacyRecord, verbose_name=_("既往数据"), on_delete=models.PROTECT, related_name="logs"
+    )
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    report = models.ForeignKey(
+        Report, verbose_name=_("年度报告"), on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("绑定日志")
+        verbose_name_plural = _("绑定日志")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.record} {self.at:%Y-%m-%d %H:%M}"
