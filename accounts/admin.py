@@ -36,14 +36,17 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "real_name", "institution__name")
     list_select_related = ("institution",)
     raw_id_fields = ("institution",)
+    readonly_fields = ("masked_mobile", "masked_id_number")
     fieldsets = DjangoUserAdmin.fieldsets + (
         (
             "平台信息",
             {
+                # Masked and read-only (security checklist 8.2): the account holder changes
+                # the mobile at 更换手机号; the full values never reach the admin's browser.
                 "fields": (
                     "real_name",
-                    "mobile",
-                    "id_number",
+                    "masked_mobile",
+                    "masked_id_number",
                     "institution",
                     "role",
                     "origin",

@@ -6,9 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
+import audit
+
 
 def verification_prompt(request):
     """The page an unverified hospital user gets instead of institution data (403)."""
+    audit.record(request, audit.Action.PERMISSION_DENIED, outcome="denied", gate="verification")
     return render(request, "accounts/verification_required.html", status=403)
 
 

@@ -5,17 +5,23 @@ README's run command calls. Passwords are random; they are written to a git-igno
 under ``var/`` so that every start of the demo server can print them again.
 """
 
+import datetime
 import secrets
 import string
+from base64 import b32encode
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from institutions.models import HospitalCategory, HospitalGrade, Institution, Region
 from institutions.validators import uscc_check_character
+from surveys.models import ReportingWindow
+from surveys.reports import current_data_year, default_window, today, window_for
 
 from .models import User
+from .otp import replace_totp_device
 from .validators import id_number_check_character
 
 CREDENTIALS_FILE = settings.VAR_DIR / "demo-credentials.txt"
@@ -78,13 +84,21 @@ def create_demo_data():
     accounts = []
 
     auditor_password = _password()
-    User.objects.create_superuser(
+    auditor = User.objects.create_superuser(
         username="auditor",
         email="auditor@example.org",
         password=auditor_password,
         real_name="赵审核",
     )
-    accounts.append(DemoAccount("auditor", auditor_password, "审核员（可进入审核后台 /admin/）"))
+    # Auditors sign in with a TOTP code (django-otp): the demo one has its device already.
+    secret = b32encode(replace_totp_device(auditor).bin_key).decode()
+    accounts.append(
+        DemoAccount(
+            "auditor",
+            auditor_password,
+            f"审核员（可进入审核后台 /admin/；动态口令密钥 {secret}）",
+        )
+    )
 
     for spec in DEMO_INSTITUTIONS:
         institution = Institution.objects.create(
@@ -116,11 +130,56 @@ def create_demo_data():
                 verification_status=User.Verification.VERIFIED,
             )
             accounts.append(DemoAccount(username, password, f"{institution.name} {label}"))
+    open_demo_reporting_window()
     return accounts
+
+
+def ensure_demo_auditor_totp():
+    """On a demo database seeded before auditors needed TOTP, give the demo auditor a
+    device; returns the line to add to the printed credentials ("" if nothing to do)."""
+    auditor = User.objects.filter(username="auditor", is_staff=True).first()
+    if auditor is None or TOTPDevice.objects.filter(user=auditor, confirmed=True).exists():
+        return ""
+    secret = b32encode(replace_totp_device(auditor).bin_key).decode()
+    return f"  auditor 动态口令密钥 {secret}\n"
+
+
+def open_demo_reporting_window():
+    """Outside February–March the current data year would be closed and the demo read-only:
+    widen that year's window so it covers today and the next 90 days (auditors can change
+    it in admin → 填报时间)."""
+    year = current_data_year()
+    opens_on, closes_on = default_window(year)
+    day = today()
+    if opens_on <= day <= closes_on:
+        return
+    ReportingWindow.objects.get_or_create(
+        data_year=year,
+        defaults={
+            "opens_on": min(opens_on, day),
+            "closes_on": max(closes_on, day + datetime.timedelta(days=90)),
+        },
+    )
+
+
+def window_note():
+    """One line for the printed credentials: the demo's reporting window."""
+    year = current_data_year()
+    opens_on, closes_on = window_for(year)
+    return (
+        f"{year}年度数据填报时间：{opens_on:%Y-%m-%d} 至 {closes_on:%Y-%m-%d}"
+        "（审核后台“填报时间”可修改）\n"
+    )
 
 
 def format_credentials(accounts):
     width = max(len(a.username) for a in accounts)
     lines = ["演示账号（仅供试用，请勿用于生产环境）："]
     lines += [f"  {a.username:<{width}}  {a.password}  {a.description}" for a in accounts]
+    lines += [
+        "登录方法：输入用户名和密码后，医院账号还须输入短信验证码（SMS_SECOND_FACTOR=true 时；",
+        "  开发环境不发短信，验证码见 http://127.0.0.1:8000/accounts/dev/sms/ ）；",
+        "  审核员须输入动态口令：把上面的密钥添加到身份验证器App，",
+        "  或在服务器上运行 python manage.py totp_code auditor 查看当前口令（仅 DEBUG）。",
+    ]
     return "\n".join(lines) + "\n"

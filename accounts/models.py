@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import BlindIndexField, EncryptedCharField
 from .validators import mask_mobile, validate_id_number, validate_mobile
 
 
@@ -32,11 +33,21 @@ class User(AbstractUser):
         REJECTED = "rejected", _("未通过")
 
     real_name = models.CharField(_("真实姓名"), max_length=30, blank=True)
-    mobile = models.CharField(
+    # Stored encrypted, unique and looked up by their keyed hashes (accounts.fields).
+    mobile = EncryptedCharField(
         _("手机号码"), max_length=11, blank=True, validators=[validate_mobile]
     )
-    id_number = models.CharField(
+    mobile_hash = BlindIndexField(_("手机号码索引"), source="mobile")
+    id_number = EncryptedCharField(
         _("身份证号码"), max_length=18, blank=True, validators=[validate_id_number]
+    )
+    id_number_hash = BlindIndexField(_("身份证号码索引"), source="id_number")
+    # 单独同意 to process the ID number (accounts.consent), given at 用户注册.
+    id_number_consent_version = models.CharField(
+        _("身份证号码处理同意书版本"), max_length=20, blank=True, editable=False
+    )
+    id_number_consent_at = models.DateTimeField(
+        _("同意处理身份证号码的时间"), null=True, blank=True, editable=False
     )
     institution = models.ForeignKey(
         "institutions.Institution",
@@ -68,10 +79,12 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
         constraints = [
             models.UniqueConstraint(
-                fields=["mobile"], condition=~Q(mobile=""), name="user_mobile_unique"
+                fields=["mobile_hash"], condition=~Q(mobile_hash=""), name="user_mobile_unique"
             ),
             models.UniqueConstraint(
-                fields=["id_number"], condition=~Q(id_number=""), name="user_id_number_unique"
+                fields=["id_number_hash"],
+                condition=~Q(id_number_hash=""),
+                name="user_id_number_unique",
             ),
             models.CheckConstraint(
                 condition=Q(is_staff=True) | Q(institution__isnull=False),
@@ -128,8 +141,11 @@ class SmsCode(models.Model):
         CHANGE_MOBILE = "change_mobile", _("更换手机号")
         INSTITUTION_APPLY = "institution_apply", _("单位注册")
         ACTIVATE = "activate", _("账号激活")
+        # The second step of 账号登录, after the right password (accounts.second_factor).
+        LOGIN_2FA = "login_2fa", _("登录验证")
 
-    mobile = models.CharField(_("手机号码"), max_length=11)
+    mobile = EncryptedCharField(_("手机号码"), max_length=11)
+    mobile_hash = BlindIndexField(_("手机号码索引"), source="mobile")
     purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)
     code_hash = models.CharField(_("验证码摘要"), max_length=64)
     created_at = models.DateTimeField(_("发送时间"))
@@ -142,7 +158,9 @@ class SmsCode(models.Model):
         verbose_name = _("短信验证码")
         verbose_name_plural = _("短信验证码")
         indexes = [
-            models.Index(fields=["mobile", "purpose", "created_at"], name="sms_code_mobile_idx"),
+            models.Index(
+                fields=["mobile_hash", "purpose", "created_at"], name="sms_code_mobile_idx"
+            ),
             # The per-address daily cap counts by sender_ip.
             models.Index(fields=["sender_ip", "created_at"], name="sms_code_sender_ip_idx"),
         ]
@@ -239,3 +257,28 @@ class IdentityVerification(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.institution} · {self.get_status_display()}"
+
+
+class PasswordHistory(models.Model):
+    """One password an account has had: its hash and when it was set.
+
+    Written by ``accounts.passwords.PasswordHistoryValidator.password_changed`` each time a
+    password is set, whichever form sets it. The newest row dates the current password
+    (expiry); the last ``PASSWORD_HISTORY_COUNT`` rows refuse reuse.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="password_history_user_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"

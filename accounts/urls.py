@@ -3,12 +3,24 @@ from django.urls import path
 
 from institutions.registration_views import activate
 
-from .views import dev, login, profile, recovery, registration, sms, verification
+from .views import (
+    dev,
+    login,
+    profile,
+    recovery,
+    registration,
+    second_factor,
+    sms,
+    verification,
+)
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", login.LoginView.as_view(), name="login"),
+    path("login/verify/", second_factor.login_verify, name="login_verify"),
+    path("otp/", second_factor.otp, name="otp"),
+    path("otp/qr.svg", second_factor.otp_qr, name="otp_qr"),
     path("sms/send/", sms.send_sms_code, name="send_sms_code"),
     path("register/", registration.register, name="register"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

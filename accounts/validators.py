@@ -85,6 +85,17 @@ def mask_mobile(value):
     return value[:3] + "****" + value[-4:]
 
 
+def mask_phone(value):
+    """A 联系电话 that may be a mobile or a landline: 138****8000, 010****5269; a shorter
+    number shows less (159****25), a very short one only its first digit."""
+    value = (value or "").strip()
+    if len(value) >= 11:
+        return mask_mobile(value)
+    if len(value) >= 7:
+        return value[:3] + "****" + value[-2:]
+    return value[:1] + "****" if value else ""
+
+
 def mask_username(username):
     """bj***er: the first two and last two characters; names under six keep only the first."""
     if not username:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import audit
 from institutions.validators import normalize_code
 
 from .models import IdentityVerification, User
@@ -93,6 +94,10 @@ def submit_verification(*, user, licence_number, photo):
             licence_number=entered,
             licence_photo=stored_photo,
         )
+        audit.record(
+            None, audit.Action.UPLOAD, obj=verification, user=locked, kind="licence_photo",
+            sha256=audit.file_sha256(stored_photo),
+        )  # fmt: skip
         locked.verification_status = User.Verification.PENDING
         locked.save(update_fields=["verification_status"])
     user.verification_status = locked.verification_status
@@ -114,6 +119,7 @@ def approve_verification(*, verification, auditor):
                 _("申请人所属单位已变更，与提交认证时的单位不同，请驳回后由申请人重新提交。")
             )
         _decide(locked, auditor, IdentityVerification.Status.APPROVED)
+        audit.record(None, audit.Action.VERIFICATION_APPROVE, obj=locked, user=auditor)
         applicant.verification_status = User.Verification.VERIFIED
         applicant.save(update_fields=["verification_status"])
         _notify_after_commit(
@@ -150,6 +156,7 @@ def reject_verification(*, verification, auditor, reason):
         locked = _lock_pending(verification, auditor)
         locked.reject_reason = reason
         _decide(locked, auditor, IdentityVerification.Status.REJECTED)
+        audit.record(None, audit.Action.VERIFICATION_REJECT, obj=locked, user=auditor)
         applicant = locked.user
         applicant.verification_status = User.Verification.REJECTED
         applicant.save(update_fields=["verification_status"])

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.consent import ID_NUMBER_CONSENT_LABEL, ID_NUMBER_NOTICE
 from accounts.forms.fields import ImageCaptchaField
 from accounts.forms.new_account import NewAccountForm
 from accounts.forms.sms import MobileField, SmsCodeField
@@ -127,6 +128,11 @@ class ApplicationForm(forms.ModelForm):
 class StartApplicationForm(ApplicationForm):
     """The first step: the form plus the applicant's mobile, confirmed by SMS."""
 
+    id_number_consent = forms.BooleanField(
+        label=ID_NUMBER_CONSENT_LABEL,
+        help_text=ID_NUMBER_NOTICE,
+        error_messages={"required": _("请阅读身份证号码处理说明，单独勾选同意后再继续。")},
+    )
     applicant_mobile = MobileField(label=_("申请人手机号码"))
     captcha = ImageCaptchaField()
     sms_code = SmsCodeField()

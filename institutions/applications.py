@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+import audit
+from accounts.consent import ID_NUMBER_CONSENT_VERSION
 from accounts.models import User
 from accounts.sms import SmsSendError, send_sms
 from accounts.validators import mask_mobile
@@ -114,7 +116,8 @@ def check_applicant_free(*, mobile="", id_number=""):
 
 def start_application(*, data, mobile):
     """Create a draft with the form ``data`` (cleaned) for the applicant whose ``mobile``
-    was just confirmed by SMS."""
+    was just confirmed by SMS and who gave the 单独同意 to process their ID number (recorded
+    with its version and time; the account created at activation inherits it)."""
     check_not_registered(credit_code=data["credit_code"], licence_number=data["licence_number"])
     check_applicant_free(mobile=mobile, id_number=data["applicant_id_number"])
     for _attempt in range(5):
@@ -123,6 +126,8 @@ def start_application(*, data, mobile):
                 return InstitutionApplication.objects.create(
                     number=new_application_number(),
                     applicant_mobile=mobile,
+                    applicant_consent_version=ID_NUMBER_CONSENT_VERSION,
+                    applicant_consent_at=timezone.now(),
                     **{field: data[field] for field in FORM_FIELDS},
                 )
         except IntegrityError:
@@ -181,6 +186,7 @@ def attach_upload(*, application, kind, uploaded):
             _delete_file(locked, new)
             raise
     logger.info("Application %s: %s uploaded (%s)", locked.number, kind, stored.sha256)
+    audit.record(None, audit.Action.UPLOAD, obj=locked, kind=kind, sha256=stored.sha256)
     _refresh(application, locked)
     return application
 
@@ -247,6 +253,7 @@ def approve_application(*, application, auditor):
         locked.decided_by = auditor
         code = _issue_activation_code(locked)
         locked.save()
+        audit.record(None, audit.Action.APPLICATION_APPROVE, obj=locked, user=auditor)
         # A template provider sends it with the verification-code template (${code}).
         _sms_after_commit(locked, _activation_text(locked, code), {"code": code})
     _refresh(application, locked)
@@ -271,6 +278,7 @@ def reject_application(*, application, auditor, reason):
         locked.decided_at = timezone.now()
         locked.decided_by = auditor
         locked.save()
+        audit.record(None, audit.Action.APPLICATION_REJECT, obj=locked, user=auditor)
         text = _(
             "【中国脑血管病登记平台】您的单位注册申请（%(number)s）未通过审核，原因：%(reason)s。"
             "请使用申请编号和手机号登录“继续申请”修改后重新提交。"
@@ -291,6 +299,7 @@ def resend_activation_code(*, application, auditor):
             raise ApplicationError(_("只有已通过且尚未激活的申请可以重新发送激活码。"))
         code = _issue_activation_code(locked)
         locked.save()
+        audit.record(None, audit.Action.ACTIVATION_CODE_RESEND, obj=locked, user=auditor)
         _sms_after_commit(locked, _activation_text(locked, code), {"code": code})
     _refresh(application, locked)
     return application
@@ -347,6 +356,8 @@ def _create_admin(application, *, username, password, now):
         username=username,
         real_name=application.applicant_name,
         id_number=application.applicant_id_number,
+        id_number_consent_version=application.applicant_consent_version,
+        id_number_consent_at=application.applicant_consent_at,
         mobile=application.applicant_mobile,
         email=application.applicant_email,
         institution=application.institution,

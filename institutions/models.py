@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import BlindIndexField, EncryptedCharField
+
 from .validators import validate_licence_number, validate_uscc
 
 
@@ -246,8 +248,17 @@ class InstitutionApplication(models.Model):
     legal_representative = models.CharField(_("法定代表人"), max_length=30)
 
     applicant_name = models.CharField(_("申请人姓名"), max_length=30)
-    applicant_id_number = models.CharField(_("申请人身份证号码"), max_length=18)
-    applicant_mobile = models.CharField(_("申请人手机号码"), max_length=11)
+    # Stored encrypted (accounts.fields); the mobile is looked up by its keyed hash.
+    applicant_id_number = EncryptedCharField(_("申请人身份证号码"), max_length=18)
+    applicant_mobile = EncryptedCharField(_("申请人手机号码"), max_length=11)
+    applicant_mobile_hash = BlindIndexField(_("申请人手机号码索引"), source="applicant_mobile")
+    # 单独同意 to process the applicant's ID number (accounts.consent), given at the first step.
+    applicant_consent_version = models.CharField(
+        _("身份证号码处理同意书版本"), max_length=20, blank=True, editable=False
+    )
+    applicant_consent_at = models.DateTimeField(
+        _("同意处理身份证号码的时间"), null=True, blank=True, editable=False
+    )
     applicant_email = models.EmailField(_("申请人电子邮箱"), max_length=254)
 
     stamped_form = models.FileField(
@@ -299,7 +310,7 @@ class InstitutionApplication(models.Model):
         ordering = ["-submitted_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="application_queue_idx"),
-            models.Index(fields=["applicant_mobile"], name="application_mobile_idx"),
+            models.Index(fields=["applicant_mobile_hash"], name="application_mobile_idx"),
         ]
         constraints = [
             # Two applications can never both claim an institution, even when submitted at

@@ -9,7 +9,7 @@ access: 404.
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.db import IntegrityError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.uploads import UploadSizeLimit
+from registry.downloads import stored_file_response
 
 from .application_forms import (
     FORM_ACCEPT,
@@ -216,19 +217,8 @@ def application_file(request, number, kind):
     )
     if not stored or content_type not in FILE_EXTENSIONS:
         raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=content_type)
     filename = f"{application.number}-{kind}.{FILE_EXTENSIONS[content_type]}"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    if content_type != "application/pdf":
-        # Chromium's PDF viewer does not run in a sandboxed document; images need nothing.
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return stored_file_response(stored, content_type, filename)
 
 
 @require_POST

@@ -23,7 +23,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=True)
 PRODUCTION = not DEBUG
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdefghij"
+# Development only: refused below when DEBUG=false (bandit B105 is expected here).
+_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdefghij"  # nosec B105
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY):
     raise ImproperlyConfigured("生产模式 (DEBUG=false) 必须设置 SECRET_KEY 环境变量。")
@@ -47,7 +48,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "captcha",
-    "axes",
+    "accounts.apps.AxesConfig",  # django-axes, named in Chinese
     "simple_history",
     "accounts",
     "institutions",
@@ -55,10 +56,14 @@ INSTALLED_APPS = [
     "casesets",
     "binding",
     "excel_templates",
+    # Issue 9 item 6: the append-only security audit log (审计日志).
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Issue 9 item 6: remembers the request for audit.record() and records 403s.
+    "audit.middleware.AuditMiddleware",
     # Last, as django-axes asks: turns a lockout into the Chinese lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -275,6 +282,42 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies: only over HTTPS, for this exact host, path / — no subdomain can set them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Storage cap of each institution's uploads (附件4 scans are all kept, replaced ones too).
+UPLOAD_QUOTA_MB_PER_INSTITUTION = env.int("UPLOAD_QUOTA_MB_PER_INSTITUTION", default=500)
+
+# Rate limits of the costly endpoints (registry/ratelimit.py): (per signed-in user, per
+# client address), "N/s|m|h|d"; None for no limit on that side. Over it: 429.
+RATE_LIMITS = {
+    "sms": ("10/h", "30/h"),
+    "captcha": (None, "60/m"),
+    "import": ("30/h", "60/h"),
+    "export": ("20/h", "40/h"),
+}
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images only from this
+# server — no inline script or style anywhere (JavaScript lives in static/js/). data: images
+# are Bootstrap's SVG icons in its CSS. Nothing may frame the platform, no plugins.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -285,3 +328,78 @@ LOGGING = {
 
 # Reported by /healthz and shown in the footer.
 PLATFORM_NAME = "中国脑血管病登记平台"
+
+# --- Personal-data encryption (issue 9 item 2; accounts.crypto, accounts.fields) -------------
+# 身份证号码 and mobiles are stored AES-256-GCM encrypted under FIELD_ENCRYPTION_KEY and found
+# by their HMAC-SHA256 under FIELD_HASH_KEY. Each is 32 random bytes in urlsafe base64:
+#   python -c "import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())"
+# Keep both outside the database and its backups; losing FIELD_ENCRYPTION_KEY loses the data,
+# changing FIELD_HASH_KEY breaks lookups until the hashes are rebuilt. Development and tests
+# derive fixed keys from SECRET_KEY; production refuses to start without both.
+
+
+def _field_key(name, purpose):
+    import base64
+    import binascii
+    import hashlib
+
+    value = env.str(name, default="")
+    if not value:
+        if PRODUCTION:
+            raise ImproperlyConfigured(
+                f"生产模式 (DEBUG=false) 必须设置 {name} 环境变量（32字节随机数的 base64）。"
+            )
+        derived = hashlib.sha256(f"{purpose}:{SECRET_KEY}".encode()).digest()
+        return base64.urlsafe_b64encode(derived).decode()
+    try:
+        key_bytes = base64.urlsafe_b64decode(value)
+    except (binascii.Error, ValueError):
+        key_bytes = b""
+    if len(key_bytes) != 32:
+        raise ImproperlyConfigured(f"{name} 应为32字节随机数的 urlsafe base64 编码（44个字符）。")
+    return value
+
+
+FIELD_ENCRYPTION_KEY = _field_key("FIELD_ENCRYPTION_KEY", "field-encryption")
+FIELD_HASH_KEY = _field_key("FIELD_HASH_KEY", "field-blind-index")
+if FIELD_ENCRYPTION_KEY == FIELD_HASH_KEY:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY 与 FIELD_HASH_KEY 必须是两个不同的密钥。")
+# --- end personal-data encryption ---------------------------------------------------------------
+
+# --- sign-in, sessions, password policy (issue 9 items 1, 3, 4; README 登录安全) ------------------
+# Second factor: after the right password, 账号登录 asks for an SMS code sent to the account's
+# mobile (and 手机号登录, after its code, for the password) before the session is signed in.
+# Off only for a demo; auditors (staff) always need a TOTP code (django-otp) for anything.
+SMS_SECOND_FACTOR = env.bool("SMS_SECOND_FACTOR", default=True)
+LOGIN_SECOND_FACTOR_SECONDS = env.int("LOGIN_SECOND_FACTOR_SECONDS", default=10 * 60)
+LOGIN_SECOND_FACTOR_MAX_ATTEMPTS = env.int("LOGIN_SECOND_FACTOR_MAX_ATTEMPTS", default=5)
+INSTALLED_APPS += ["django_otp", "accounts.apps.TotpConfig"]  # django-otp TOTP devices
+OTP_TOTP_ISSUER = "中国脑血管病登记平台"
+# OTPMiddleware marks a session verified by a TOTP device; SessionSecurityMiddleware then
+# applies the absolute lifetime, the auditors' TOTP rule and password expiry.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "accounts.middleware.SessionSecurityMiddleware",
+)
+# Sessions: SESSION_COOKIE_AGE above is the idle limit; this one counts from sign-in.
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+# Password policy (MLPS 8.1.4.1 a; checklist A12): length (PASSWORD_MIN_LENGTH above),
+# character classes, no reuse of the last N, expiry in days (0 turns expiry off).
+PASSWORD_MIN_CHARACTER_CLASSES = env.int("PASSWORD_MIN_CHARACTER_CLASSES", default=3)
+PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
+AUTH_PASSWORD_VALIDATORS += [
+    {
+        "NAME": "accounts.passwords.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": PASSWORD_MIN_CHARACTER_CLASSES},
+    },
+    {
+        "NAME": "accounts.passwords.PasswordHistoryValidator",
+        "OPTIONS": {"remember": PASSWORD_HISTORY_COUNT},
+    },
+]
+# --- end sign-in, sessions, password policy -------------------------------------------------------

@@ -1,7 +1,11 @@
+from captcha import views as captcha_views
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from accounts.views.login import admin_login
 
 from . import views
+from .ratelimit import rate_limited
 
 admin.site.site_header = "中国脑血管病登记平台 · 审核后台"
 admin.site.site_title = "审核后台"
@@ -16,6 +20,36 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("institutions/", include("institutions.urls")),
     path("registry/", include("surveys.urls")),
-    path("captcha/", include("captcha.urls")),
+    # 个案登记 (issue 6): the pages of one case, /registry/reports/<pk>/cases/<kind>/…
+    path("registry/", include("casesets.urls")),
+    # 模板下载及数据上传 (issue 7): /registry/templates.zip, upload/1|2|3/, reports/<pk>/imports/…
+    path("registry/", include("casesets.excel_urls")),
+    path("binding/", include("binding.urls")),
+    # django-simple-captcha's views, each limited per address (drawing images costs CPU).
+    re_path(
+        r"^captcha/image/(?P<key>\w+)/$",
+        rate_limited("captcha")(captcha_views.captcha_image),
+        {"scale": 1},
+        name="captcha-image",
+    ),
+    re_path(
+        r"^captcha/image/(?P<key>\w+)@2/$",
+        rate_limited("captcha")(captcha_views.captcha_image),
+        {"scale": 2},
+        name="captcha-image-2x",
+    ),
+    re_path(
+        r"^captcha/audio/(?P<key>\w+).wav$",
+        rate_limited("captcha")(captcha_views.captcha_audio),
+        name="captcha-audio",
+    ),
+    re_path(
+        r"^captcha/refresh/$",
+        rate_limited("captcha", json=True)(captcha_views.captcha_refresh),
+        name="captcha-refresh",
+    ),
+    # The admin's own login form would sign in on the password alone: 账号登录 and its
+    # second factor instead (issue 9).
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]

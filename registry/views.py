@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from binding.reminder import should_remind
+
 from .context_processors import build_menu
 
 HELP_PAGES = {
@@ -21,7 +23,8 @@ def welcome(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
     entry_points = [item for group in build_menu(request.user) for item in group["items"]]
-    return render(request, "welcome.html", {"entry_points": entry_points})
+    context = {"entry_points": entry_points, "binding_reminder": should_remind(request)}
+    return render(request, "welcome.html", context)
 
 
 def help_page(request, page):

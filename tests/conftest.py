@@ -35,6 +35,52 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters (in the cache) start at zero in every test."""
+    yield
+    from django.core.cache import cache
+
+    try:
+        cache.clear()
+    except Exception:  # noqa: BLE001 — no database in a test without db access
+        pass
+
+
+@pytest.fixture(autouse=True)
+def sms_second_factor_off(settings):
+    """Password sign-in tests that are not about the second factor sign in on the password;
+    the setting defaults to on (tests/accounts/test_second_factor.py checks that, and turns
+    it on for the tests of the SMS step)."""
+    settings.SMS_SECOND_FACTOR = False
+
+
+@pytest.fixture(autouse=True)
+def staff_force_login_verifies_otp(request, monkeypatch):
+    """``Client.force_login`` of an auditor (staff) also marks the session TOTP-verified, as
+    the real sign-in does, so tests of auditor pages need not type codes. Tests of the TOTP
+    rule itself are marked ``@pytest.mark.real_otp`` and get the plain force_login."""
+    if request.node.get_closest_marker("real_otp"):
+        return
+    from django.test import Client
+
+    original = Client._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        if user.is_staff:
+            from django_otp import DEVICE_ID_SESSION_KEY
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "_login", _login)
+
+
 @pytest.fixture
 def institution_a(db):
     return InstitutionFactory(name="甲医院", region=region("110101"))
@@ -129,3 +175,11 @@ def regions(regions_loaded, db):
     if not Region.objects.filter(code="110101", data_version=regions_loaded.data_version).exists():
         load_regions()
     return regions_loaded
+
+
+def pytest_configure(config):
+    """Django's PBKDF2 (1,000,000 rounds) costs a third of a second per password, and the
+    personas set several per test; the tests check behaviour, not the hash's strength."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -127,3 +127,159 @@ _numbers = iter(range(100, 100000))
 
 def _next_number():
     return next(_numbers)
+
+
+@owned_object("binding:unbind")
+def make_bound_legacy_record(institution):
+    """A legacy record bound to ``institution`` (with the report the binding made). Its
+    解绑 page is the institution's own; for anyone else the record is not there (404)."""
+    from binding.services import bind_legacy_record
+
+    from .binding.helpers import make_record
+    from .factories import UserFactory
+
+    member = institution.users.filter(is_staff=False).order_by("pk").first()
+    record = make_record(name=f"权限矩阵医院{_next_number()}")
+    bind_legacy_record(record, institution, member or UserFactory(institution=institution))
+    return {"public_id": record.public_id}
+
+
+# 绑定 of a record bound to another institution: 404 (a bound record is that institution's
+# report); a record still in the pool may be bound by any verified user.
+owned_object("binding:bind")(make_bound_legacy_record)
+
+
+def _member(institution):
+    from .factories import UserFactory
+
+    member = institution.users.filter(is_staff=False).order_by("pk").first()
+    return member or UserFactory(institution=institution)
+
+
+@owned_object("surveys:report_detail")
+def make_report(institution):
+    """The institution's report of the current data year, with 基本信息 and a valid 总表,
+    inside an open reporting window (so every page of it may be shown and changed)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from surveys import reports
+    from surveys.models import BasicInfo, ReportingWindow
+
+    from .surveys.helpers import required_only
+    from .surveys.test_basic_info import make_basic_info
+
+    today = timezone.localdate()
+    ReportingWindow.objects.get_or_create(
+        data_year=reports.current_data_year(),
+        defaults={
+            "opens_on": today - datetime.timedelta(days=10),
+            "closes_on": today + datetime.timedelta(days=30),
+        },
+    )
+    member = _member(institution)
+    if not BasicInfo.objects.filter(institution=institution).exists():
+        make_basic_info(member)
+    report = reports.open_current_report(member)
+    report = reports.save_survey(report, required_only(), [], member)
+    return {"pk": report.pk}
+
+
+for _name in (
+    "surveys:report_survey",
+    "surveys:report_history",
+    "surveys:report_submit",
+    "surveys:report_delete",
+    "surveys:attachment4_print",
+    "surveys:attachment4_scan",
+):
+    owned_object(_name)(make_report)
+
+
+@owned_object("surveys:attachment4_scan_file")
+def make_report_scan(institution):
+    """A stored 附件4 scan (a real PNG) of the institution's report."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from surveys.attachment4 import replace_scans
+    from surveys.models import Report
+
+    kwargs = make_report(institution)
+    png = io.BytesIO()
+    Image.new("RGB", (120, 160), "teal").save(png, format="PNG")
+    report = Report.objects.get(pk=kwargs["pk"])
+    (scan,) = replace_scans(
+        report, [SimpleUploadedFile("scan.png", png.getvalue(), "image/png")], _member(institution)
+    )
+    return {"pk": report.pk, "scan_id": scan.pk}
+
+
+# 用个案汇总填充 (issue 6, helper B): the confirmation page and 确认填充 of a report.
+owned_object("surveys:report_fill_from_cases")(make_report)
+
+
+# 个案登记 (issue 6): the pages of one case of the institution's report -------------------
+
+
+@owned_object("casesets:case_add")
+def make_case_report(institution):
+    """The institution's editable report, on its 附件3 tab's 增加病例."""
+    return {**make_report(institution), "kind": "thrombolysis"}
+
+
+def _make_case(institution):
+    """A 附件3 case of the institution's editable report (through casesets.services)."""
+    from casesets.models import ThrombolysisCase
+    from casesets.services import add_case
+    from surveys.models import Report
+
+    kwargs = make_report(institution)
+    report = Report.objects.get(pk=kwargs["pk"])
+    case = ThrombolysisCase(
+        admission_no=f"PM{_next_number()}",
+        nihss_pre=10,
+        nihss_discharge=4,
+        mrs_discharge=2,
+        thrombolytic_drug="alteplase",
+    )
+    add_case(report=report, case=case, user=_member(institution))
+    return {"pk": report.pk, "kind": "thrombolysis", "case_id": case.pk}
+
+
+for _name in (
+    "casesets:case_detail",
+    "casesets:case_edit",
+    "casesets:case_delete",
+    "casesets:case_history",
+):
+    owned_object(_name)(_make_case)
+
+
+# 模板下载及数据上传 (issue 7) -------------------------------------------------------------------
+
+
+def _make_import_batch(institution):
+    """An uploaded 附件3 template (one valid case, waiting for 确认导入) of the
+    institution's editable report."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from casesets.excel import services
+    from surveys.models import Report
+
+    from .casesets.excel_files import filled_case_template
+
+    kwargs = make_report(institution)
+    report = Report.objects.get(pk=kwargs["pk"])
+    content = filled_case_template(3, report.data_year, [{"admission_no": f"PM{_next_number()}"}])
+    batch = services.upload(
+        report, 3, SimpleUploadedFile("附件3.xlsx", content), _member(institution)
+    )
+    return {"pk": report.pk, "batch_id": batch.pk}
+
+
+for _name in ("excel:preview", "excel:confirm", "excel:annotated"):
+    owned_object(_name)(_make_import_batch)

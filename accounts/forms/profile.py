@@ -60,8 +60,8 @@ class MobileChangeForm(forms.Form):
         return cleaned
 
     def save(self):
-        """Store the new mobile (normalized by ``MobileField``). The unique constraint on
-        ``User.mobile`` refuses a mobile another account took since ``clean_mobile``."""
+        """Store the new mobile (normalized by ``MobileField``) with its keyed hash. The unique
+        constraint on the hash refuses a mobile another account took since ``clean_mobile``."""
         self.user.mobile = self.cleaned_data["mobile"]
-        self.user.save(update_fields=["mobile"])
+        self.user.save(update_fields=["mobile", "mobile_hash"])
         return self.user

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.consent import ID_NUMBER_CONSENT_LABEL, ID_NUMBER_NOTICE
 from accounts.models import SmsCode, User
 from accounts.sms.codes import SmsCodeError, verify_code
 from accounts.validators import normalize_id_number, validate_id_number, validate_person_name
@@ -18,6 +19,11 @@ class RegistrationForm(NewAccountForm):
     institution = InstitutionChoiceField()
     real_name = forms.CharField(label=_("真实姓名"), max_length=30)
     id_number = forms.CharField(label=_("身份证号码"), max_length=18)
+    id_number_consent = forms.BooleanField(
+        label=ID_NUMBER_CONSENT_LABEL,
+        help_text=ID_NUMBER_NOTICE,
+        error_messages={"required": _("请阅读身份证号码处理说明，单独勾选同意后再注册。")},
+    )
     mobile = MobileField()
     captcha = ImageCaptchaField()
     sms_code = SmsCodeField()

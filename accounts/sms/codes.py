@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+import audit
 from accounts.models import SmsCode
 from accounts.validators import mask_mobile, normalize_mobile, validate_mobile
 
@@ -92,8 +93,10 @@ def send_code(*, mobile, purpose, ip, now=None):
             transaction.on_commit(partial(send_sms, mobile, text, params={"code": code}))
     except SmsSendError as exc:
         logger.warning("SMS code for %s (%s) was not delivered", mask_mobile(mobile), purpose)
+        audit.record(None, audit.Action.SMS_SENT, outcome="failure", purpose=purpose)
         raise SmsCodeError(_("短信发送失败，请稍后重试。")) from exc
     logger.info("SMS code sent to %s for %s from %s", mask_mobile(mobile), purpose, ip)
+    audit.record(None, audit.Action.SMS_SENT, purpose=purpose)
 
 
 def verify_code(*, mobile, purpose, code, now=None):
@@ -124,6 +127,7 @@ def verify_code(*, mobile, purpose, code, now=None):
     # Raised outside the atomic block, so that the counted wrong try is committed.
     if refusal:
         logger.info("SMS code refused for %s (%s)", mask_mobile(mobile), purpose)
+        audit.record(None, audit.Action.SMS_CODE_FAILED, outcome="failure", purpose=purpose)
         raise SmsCodeError(refusal)
 
 

@@ -1,14 +1,21 @@
 """登录: the two tabs 账号登录 and 手机号登录."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
+import audit
 from registry.context_processors import url_if_built
 
+from .. import second_factor
 from ..forms.login import LoginForm, MobileLoginForm
+from ..throttling import client_ip
 
 MOBILE_TAB = "mobile"
 
@@ -32,10 +39,44 @@ class LoginView(auth_views.LoginView):
             return super().post(request, *args, **kwargs)
         form = MobileLoginForm(request, data=request.POST)
         if not form.is_valid():
+            audit.record(request, audit.Action.LOGIN_FAILED, outcome="failure", via="mobile")
             return self.render_to_response(self.get_context_data(mobile_form=form))
+        user = form.get_user()
+        backend = "django.contrib.auth.backends.ModelBackend"
+        factor = second_factor.factor_after_mobile_code(user)
+        if factor is not None:
+            self._start_second_factor(user, factor, backend)
+            return redirect("accounts:login_verify")
         # Django's login() rotates the session key and the CSRF token.
-        auth_login(request, form.get_user(), backend="django.contrib.auth.backends.ModelBackend")
+        auth_login(request, user, backend=backend)
         return HttpResponseRedirect(self.get_success_url())
+
+    def form_valid(self, form):
+        """The right password: sign in, or first ask for the second factor (not signed in
+        until it is right)."""
+        user = form.get_user()
+        factor = second_factor.factor_after_password(user)
+        if factor is None:
+            return super().form_valid(form)
+        try:
+            message = self._start_second_factor(user, factor, user.backend)
+        except second_factor.SecondFactorRefused as refusal:
+            form.add_error(None, refusal.message)
+            return self.form_invalid(form)
+        if message:
+            text, sent = message
+            (messages.success if sent else messages.warning)(self.request, text)
+        return redirect("accounts:login_verify")
+
+    def _start_second_factor(self, user, factor, backend):
+        return second_factor.start(
+            self.request,
+            user,
+            factor=factor,
+            backend=backend,
+            next_url=self.get_success_url(),
+            ip=client_ip(self.request),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -56,3 +97,15 @@ class LoginView(auth_views.LoginView):
             }
         )
         return context
+
+
+def admin_login(request):
+    """/admin/login/: the admin's own login form would sign in on the password alone, so
+    the admin sends everyone through 账号登录 and its second factor instead."""
+    next_url = request.GET.get("next") or "/admin/"
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url)
+    if request.user.is_staff:
+        # Signed in but without a verified TOTP in this session.
+        return redirect_to_login(next_url, login_url="accounts:otp")
+    raise PermissionDenied

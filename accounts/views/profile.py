@@ -8,7 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+import audit
+
 from ..forms.profile import MobileChangeForm
+from ..sessions import wrong_current_password
 from ..validators import mask_id_number, mask_mobile
 
 
@@ -37,6 +40,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         form.fields["new_password1"].widget.attrs["data-password-meter"] = ""
         return form
 
+    def form_invalid(self, form):
+        if form.has_error("old_password") and wrong_current_password(self.request):
+            return _signed_out_after_wrong_passwords(self.request)
+        return super().form_invalid(form)
+
     def form_valid(self, form):
         response = super().form_valid(form)
         messages.success(self.request, _("密码已修改。下次登录请使用新密码。"))
@@ -48,6 +56,13 @@ def mobile_change(request):
     """更换手机号: a code sent to the new mobile, and the current password."""
     user = request.user
     form = MobileChangeForm(user, request.POST or None)
+    if (
+        request.method == "POST"
+        and not form.is_valid()
+        and form.has_error("password")
+        and wrong_current_password(request)
+    ):
+        return _signed_out_after_wrong_passwords(request)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -57,6 +72,7 @@ def mobile_change(request):
             user.refresh_from_db(fields=["mobile"])
             form.add_error("mobile", _("该手机号刚刚已被其他账号绑定，请换一个手机号。"))
         else:
+            audit.record(request, audit.Action.MOBILE_CHANGE, obj=user)
             messages.success(
                 request, _("手机号已更换为 %(mobile)s。") % {"mobile": mask_mobile(user.mobile)}
             )
@@ -66,3 +82,8 @@ def mobile_change(request):
         "accounts/mobile_change.html",
         {"form": form, "masked_mobile": mask_mobile(user.mobile)},
     )
+
+
+def _signed_out_after_wrong_passwords(request):
+    messages.error(request, _("当前密码错误次数过多，已退出登录。请重新登录。"))
+    return redirect("accounts:login")

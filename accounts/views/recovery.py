@@ -8,9 +8,9 @@
 2. ``password_reset_verify``: 通过用户名 only — the code.
 3. ``password_reset_set``: the new password, once the code was right.
 
-The session holds only the account id, the normalized mobile, whether the code was right,
-when the state expires (with the code) and the wrong tries of a state in which no code was
-sent. Never the code. A missing, stale or malformed state sends the visitor back to page 1.
+The session holds only the account id, the normalized mobile (encrypted), whether the code
+was right, when the state expires (with the code) and the wrong tries of a state in which no
+code was sent. Never the code. A missing, stale or malformed state sends the visitor back to page 1.
 """
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import crypto
 from ..forms.recovery import (
     LookupForm,
     ResetByMobileForm,
@@ -100,7 +101,7 @@ def password_reset_verify(request):
         if form.is_valid():
             _save_state(request, user_id=state["user_id"], mobile=state["mobile"], verified=True)
             return redirect("accounts:password_reset_set")
-        request.session[RESET_STATE] = {**state, "misses": form.misses}
+        request.session[RESET_STATE] = {**request.session[RESET_STATE], "misses": form.misses}
     return render(request, "accounts/password_reset_verify.html", {"form": form})
 
 
@@ -134,9 +135,10 @@ def _expiry():
 
 
 def _save_state(request, *, user_id, mobile, verified, expires=None):
+    # The mobile is kept encrypted: sessions are stored in the database (checklist 8.1).
     request.session[RESET_STATE] = {
         "user_id": user_id,
-        "mobile": mobile,
+        "mobile": crypto.encrypt(mobile),
         "verified": verified,
         "expires": expires or _expiry(),
         "misses": 0,
@@ -149,6 +151,10 @@ def _load_state(request):
     if state is None:
         messages.info(request, _("请先填写用户名或手机号，获取短信验证码。"))
         return None
+    try:
+        state = {**state, "mobile": crypto.decrypt(state["mobile"])}
+    except (TypeError, KeyError, AttributeError, crypto.DecryptionError):
+        state = None
     if not _well_formed(state) or state["expires"] <= timezone.now().timestamp():
         _restart(request)
         return None

@@ -7,6 +7,8 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from registry.ratelimit import rate_limited
+
 from ..forms.sms import SendCodeForm
 from ..sms.codes import SmsCodeError, send_code
 from ..throttling import client_ip
@@ -14,6 +16,7 @@ from ..validators import mask_mobile
 
 
 @require_POST
+@rate_limited("sms", json=True)
 def send_sms_code(request):
     """Send a code after the image captcha is solved; answer JSON with a fresh captcha.
 

@@ -4,11 +4,13 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
+
+from registry.downloads import stored_file_response
 
 from ..forms.verification import VerificationForm
 from ..models import IdentityVerification
@@ -98,13 +100,5 @@ def verification_photo(request, public_id):
     )
     if content_type is None:
         raise Http404
-    try:
-        photo = verification.licence_photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(photo, content_type=content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    name = PurePosixPath(verification.licence_photo.name).name
+    return stored_file_response(verification.licence_photo, content_type, name)

@@ -9,6 +9,7 @@ document.addEventListener("click", function (event) {
   })
     .then(function (response) { return response.json(); })
     .then(function (data) {
+      if (!data.image_url) return; // 429: too many refreshes
       group.querySelector("img.captcha-image").src = data.image_url;
       group.querySelector("input[type=hidden]").value = data.key;
       var answer = group.querySelector("input[type=text]");

@@ -53,6 +53,7 @@ def test_register_sign_in_by_mobile_get_verified(
     page.get_by_label("单位名称").select_option(label="北京市东城区第一医院")
     page.get_by_label("真实姓名").fill("王小明")
     page.get_by_label("身份证号码").fill("11010519491231002X")
+    page.get_by_label("单独同意平台处理我的身份证号").check()
     page.get_by_label("设置用户名").fill("wangxm")
     page.get_by_label("手机号码").fill("13800138000")
     code = _request_sms_code(page)
@@ -68,6 +69,7 @@ def test_register_sign_in_by_mobile_get_verified(
     assert page.get_by_text("注册成功").is_visible()
     user = User.objects.get(username="wangxm")
     assert user.institution == hospital
+    assert user.id_number_consent_at is not None
     page.screenshot(path=screenshot_dir / "register-done.png", full_page=True)
 
     page.get_by_role("button", name="退出").click()

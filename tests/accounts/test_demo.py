@@ -1,8 +1,11 @@
+import datetime
+
 from django.core.management import call_command
 
 from accounts.demo import create_demo_data
 from accounts.models import User
 from institutions.models import Institution
+from surveys import reports
 from tests.factories import region
 
 
@@ -50,3 +53,46 @@ def test_seed_demo_prints_the_credentials(db, capsys, tmp_path, monkeypatch):
     assert "bj_user" in first and "Demo-" in first
     assert second == first  # printed again on every start, nothing created twice
     assert User.objects.count() == 5
+
+
+def test_demo_data_opens_the_current_data_year_whatever_the_date(db, monkeypatch):
+    """A demo started in November must still let the hospital user fill the current year."""
+    _regions()
+    monkeypatch.setattr(reports, "today", lambda: datetime.date(2026, 11, 28))
+    monkeypatch.setattr("accounts.demo.today", lambda: datetime.date(2026, 11, 28))
+    create_demo_data()
+    institution = User.objects.get(username="bj_user").institution
+    access = reports.reporting_access(institution.pk, 2025)
+    assert access.is_open
+    assert access.until >= datetime.date(2027, 2, 26)
+
+
+def test_demo_auditor_signs_in_with_the_printed_totp_secret(db):
+    from base64 import b32encode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _regions()
+
+    auditor = next(a for a in create_demo_data() if a.username == "auditor")
+
+    device = TOTPDevice.objects.get(user__username="auditor", confirmed=True)
+    assert b32encode(device.bin_key).decode() in auditor.description
+
+
+def test_seed_demo_gives_an_older_demo_auditor_a_totp_device(db, capsys, tmp_path, monkeypatch):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import AuditorFactory
+
+    _regions()
+    creds = tmp_path / "creds.txt"
+    creds.write_text("演示账号\n", encoding="utf-8")
+    monkeypatch.setattr("accounts.management.commands.seed_demo.CREDENTIALS_FILE", creds)
+    AuditorFactory(username="auditor")
+
+    call_command("seed_demo")
+
+    assert TOTPDevice.objects.filter(user__username="auditor", confirmed=True).exists()
+    assert "动态口令密钥" in capsys.readouterr().out
+    assert "动态口令密钥" in creds.read_text(encoding="utf-8")

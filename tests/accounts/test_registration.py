@@ -3,6 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from accounts.consent import ID_NUMBER_CONSENT_VERSION
 from accounts.models import User
 from accounts.sms.backends import locmem
 from tests.captcha import solved_captcha
@@ -41,6 +42,7 @@ def _form(hospital, code, **overrides):
         "institution": str(hospital.public_id),
         "real_name": "王小明",
         "id_number": ID_NUMBER,
+        "id_number_consent": "on",
         "username": "wangxm",
         "mobile": "13800138000",
         "sms_code": code,
@@ -183,3 +185,40 @@ def test_registration_page_keeps_the_choices_after_an_error(client, hospital):
     response = client.post(reverse("accounts:register"), _form(hospital, "1", username="x"))
 
     assert f'value="{hospital.public_id}" selected' in response.text
+
+
+# 单独同意 to process the ID number (security checklist 8.4)
+
+
+def test_registration_without_the_id_number_consent_is_refused(
+    client, hospital, django_capture_on_commit_callbacks
+):
+    code = _send_code(client, "13800138000", django_capture_on_commit_callbacks)
+    data = _form(hospital, code)
+    del data["id_number_consent"]
+
+    response = client.post(reverse("accounts:register"), data)
+
+    assert response.status_code == 200
+    assert "请阅读身份证号码处理说明，单独勾选同意后再注册。" in response.text
+    assert not User.objects.filter(username="wangxm").exists()
+
+
+def test_registration_page_shows_the_notice_with_an_unticked_box(client, hospital):
+    response = client.get(reverse("accounts:register"))
+
+    box = re.search(r'<input[^>]*name="id_number_consent"[^>]*>', response.text).group(0)
+    assert 'type="checkbox"' in box and "checked" not in box
+    assert "身份证号码属于敏感个人信息" in response.text
+
+
+def test_registration_records_the_consent_version_and_time(
+    client, hospital, django_capture_on_commit_callbacks
+):
+    code = _send_code(client, "13800138000", django_capture_on_commit_callbacks)
+
+    client.post(reverse("accounts:register"), _form(hospital, code))
+
+    user = User.objects.get(username="wangxm")
+    assert user.id_number_consent_version == ID_NUMBER_CONSENT_VERSION
+    assert user.id_number_consent_at is not None

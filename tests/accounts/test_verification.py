@@ -355,14 +355,15 @@ def test_submitter_gets_the_photo(client, newcomer):
     assert Image.open(io.BytesIO(response.getvalue())).size == (320, 200)
 
 
-def test_photo_is_served_inline_without_caching_or_sniffing(client, newcomer):
+def test_photo_is_a_sandboxed_download_without_caching_or_sniffing(client, newcomer):
     verification = submitted(newcomer)
     client.force_login(newcomer)
 
     response = client.get(photo_url(verification))
 
     assert response["Content-Type"] == "image/jpeg"
-    assert response["Content-Disposition"] == "inline"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'; img-src 'self'"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private, no-store"
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.consent import ID_NUMBER_CONSENT_VERSION
 from accounts.models import User
 from accounts.sms.backends import locmem
 from institutions.applications import approve_application
@@ -160,3 +161,23 @@ def test_user_registration_links_to_institution_register(client, db):
     html = client.get(reverse("accounts:register")).content.decode()
 
     assert "没有单位可选?" in html and reverse("institutions:register") in html
+
+
+def test_activated_admin_keeps_the_applicants_id_number_consent(
+    client, auditor, django_capture_on_commit_callbacks
+):
+    consented_at = timezone.now() - timedelta(days=3)
+    application = make_application(
+        status=InstitutionApplication.Status.PENDING,
+        applicant_consent_version=ID_NUMBER_CONSENT_VERSION,
+        applicant_consent_at=consented_at,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_application(application=application, auditor=auditor)
+    code = re.search(r"激活码为([2-9A-Z]{8})", locmem.outbox[-1].text).group(1)
+
+    _activate(client, django_capture_on_commit_callbacks, code)
+
+    user = User.objects.get(username="dongcheng_admin")
+    assert user.id_number_consent_version == ID_NUMBER_CONSENT_VERSION
+    assert user.id_number_consent_at == consented_at

@@ -67,6 +67,7 @@ def test_apply_print_upload_reject_resubmit_approve_activate(
     page.get_by_label("法定代表人").fill(data["legal_representative"])
     page.get_by_label("申请人姓名").fill(data["applicant_name"])
     page.get_by_label("申请人身份证号码").fill(data["applicant_id_number"])
+    page.get_by_label("单独同意平台处理我的身份证号").check()
     page.get_by_label("申请人电子邮箱").fill(data["applicant_email"])
     page.get_by_label("申请人手机号码").fill(MOBILE)
     page.get_by_label("短信验证码").fill(_request_sms_code(page))

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from accounts.consent import ID_NUMBER_CONSENT_VERSION
 from accounts.models import SmsCode
 from accounts.sms.backends import locmem
 from institutions.applications import (
@@ -37,6 +38,7 @@ def _start(client, capture, **overrides):
     data = {
         **form_data(),
         "applicant_mobile": APPLICANT_MOBILE,
+        "id_number_consent": "on",
         "sms_code": code,
         **solved_captcha(),
         **overrides,
@@ -259,7 +261,7 @@ def test_unknown_upload_kind_is_404(client, draft):
 # Serving the uploads
 
 
-def test_pdf_served_inline_with_safe_headers(client, db):
+def test_pdf_served_as_a_sandboxed_download(client, db):
     application = make_application()
     grant(client, application)
 
@@ -270,8 +272,9 @@ def test_pdf_served_inline_with_safe_headers(client, db):
     assert response["Content-Type"] == "application/pdf"
     assert (
         response["Content-Disposition"]
-        == f'inline; filename="{application.number}-stamped-form.pdf"'
+        == f'attachment; filename="{application.number}-stamped-form.pdf"'
     )
+    assert response["Content-Security-Policy"].startswith("sandbox")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
@@ -522,3 +525,26 @@ def test_hospital_user_cannot_decide(client, db, alice):
 
     application.refresh_from_db()
     assert application.status == Status.PENDING
+
+
+# 单独同意 to process the applicant's ID number (security checklist 8.4)
+
+
+def test_start_without_the_id_number_consent_is_refused(
+    client, regions, django_capture_on_commit_callbacks
+):
+    data_without_consent = {"id_number_consent": ""}
+
+    response = _start(client, django_capture_on_commit_callbacks, **data_without_consent)
+
+    assert response.status_code == 200
+    assert "请阅读身份证号码处理说明，单独勾选同意后再继续。" in response.text
+    assert not InstitutionApplication.objects.exists()
+
+
+def test_start_records_the_id_number_consent(client, regions, django_capture_on_commit_callbacks):
+    _start(client, django_capture_on_commit_callbacks)
+
+    application = InstitutionApplication.objects.get()
+    assert application.applicant_consent_version == ID_NUMBER_CONSENT_VERSION
+    assert application.applicant_consent_at is not None

@@ -14,11 +14,20 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "registry.example.org",
     "DATABASE_URL": "sqlite:////tmp/registry-check-deploy.sqlite3",
     "SMS_BACKEND": "accounts.sms.backends.console.SmsBackend",
+    "FIELD_ENCRYPTION_KEY": "ZW5jcnlwdGlvbi1rZXktZm9yLXRoZS1jaGVjay0wMDE=",
+    "FIELD_HASH_KEY": "aGFzaC1rZXktZm9yLXRoZS1kZXBsb3ktY2hlY2stMDE=",
 }
 
 
 def _manage(*args, env):
-    inherited = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    inherited = {
+        "DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "FIELD_ENCRYPTION_KEY",
+        "FIELD_HASH_KEY",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -53,6 +62,25 @@ def test_production_mode_refuses_to_start_without_allowed_hosts():
 
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_mode_refuses_to_start_without_the_field_encryption_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "FIELD_ENCRYPTION_KEY"}
+
+    result = _manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY" in result.stderr
+
+
+def test_production_mode_refuses_a_malformed_or_reused_hash_key():
+    short = _manage("check", env={**PRODUCTION_ENV, "FIELD_HASH_KEY": "c2hvcnQ="})
+    reused = _manage(
+        "check", env={**PRODUCTION_ENV, "FIELD_HASH_KEY": PRODUCTION_ENV["FIELD_ENCRYPTION_KEY"]}
+    )
+
+    assert short.returncode != 0 and "FIELD_HASH_KEY" in short.stderr
+    assert reused.returncode != 0 and "两个不同的密钥" in reused.stderr
 
 
 def test_migrations_are_committed(db):

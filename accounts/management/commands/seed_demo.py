@@ -1,6 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import CREDENTIALS_FILE, create_demo_data, format_credentials
+from accounts.demo import (
+    CREDENTIALS_FILE,
+    create_demo_data,
+    ensure_demo_auditor_totp,
+    format_credentials,
+    window_note,
+)
 from institutions.models import Region
 
 
@@ -17,6 +23,11 @@ class Command(BaseCommand):
             CREDENTIALS_FILE.chmod(0o600)
         elif CREDENTIALS_FILE.exists():
             text = CREDENTIALS_FILE.read_text(encoding="utf-8")
+            note = ensure_demo_auditor_totp()
+            if note:
+                # A demo database from before auditors needed TOTP: give its auditor a device.
+                text += note
+                CREDENTIALS_FILE.write_text(text, encoding="utf-8")
         else:
             text = "数据库中已有用户，未创建演示账号。\n"
-        self.stdout.write(text)
+        self.stdout.write(text + window_note())

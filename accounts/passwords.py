@@ -1,0 +1,116 @@
+"""Password policy (security checklist 1.7, A12): character classes, no reuse, expiry.
+
+Length, common passwords and likeness to the account are Django's own validators; the rules
+here join them in ``AUTH_PASSWORD_VALIDATORS``, so every form that sets a password — 用户注册,
+账号激活, 忘记密码, 修改密码 and the admin's — applies all of them through
+``password_validation.validate_password``. The values come from settings (README, 密码策略).
+"""
+
+import string
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+_CLASSES = (set(string.ascii_lowercase), set(string.ascii_uppercase), set(string.digits))
+_LETTERS_AND_DIGITS = set().union(*_CLASSES)
+
+
+def character_classes(password):
+    """How many of the four classes (lower case, upper case, digits, symbols) it uses;
+    anything that is not an ASCII letter or digit counts as a symbol."""
+    used = sum(1 for chars in _CLASSES if any(c in chars for c in password))
+    return used + (1 if any(c not in _LETTERS_AND_DIGITS for c in password) else 0)
+
+
+class CharacterClassesValidator:
+    """At least ``min_classes`` of: lower-case letters, upper-case letters, digits, symbols."""
+
+    def __init__(self, min_classes=3):
+        self.min_classes = min_classes
+
+    def validate(self, password, user=None):
+        if character_classes(password) < self.min_classes:
+            raise ValidationError(
+                _("密码须包含大写字母、小写字母、数字、符号中的至少%(min)s类。"),
+                code="password_too_simple",
+                params={"min": self.min_classes},
+            )
+
+    def get_help_text(self):
+        return _("须包含大写字母、小写字母、数字、符号中的至少%(min)s类。") % {
+            "min": self.min_classes
+        }
+
+
+class PasswordHistoryValidator:
+    """Not one of the account's last ``remember`` passwords (the current one included).
+
+    ``password_changed`` is Django's hook, called after any save that set a new password:
+    it records the new hash, which also dates the password for ``password_expired``.
+    """
+
+    def __init__(self, remember=5):
+        self.remember = remember
+
+    def validate(self, password, user=None):
+        if user is None or user.pk is None or self.remember <= 0:
+            return
+        from .models import PasswordHistory
+
+        recent = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-pk")
+        hashes = list(recent.values_list("password", flat=True)[: self.remember])
+        if user.password and user.has_usable_password():
+            hashes.append(user.password)
+        if any(check_password(password, encoded) for encoded in hashes):
+            raise ValidationError(
+                _("新密码不能与最近%(count)s次使用过的密码相同。"),
+                code="password_reused",
+                params={"count": self.remember},
+            )
+
+    def password_changed(self, password, user=None):
+        if user is None or user.pk is None:
+            return
+        from .models import PasswordHistory
+
+        PasswordHistory.objects.create(user=user, password=user.password)
+        # Older rows than the ones the rule looks at serve no purpose: keep the table small.
+        keep = max(self.remember, 1)
+        stale = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-pk")[keep:]
+        PasswordHistory.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
+
+    def get_help_text(self):
+        return _("不能与最近%(count)s次使用过的密码相同。") % {"count": self.remember}
+
+
+def password_set_at(user):
+    """When the current password was set (the newest history row), or None."""
+    from .models import PasswordHistory
+
+    return (
+        PasswordHistory.objects.filter(user=user)
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
+def password_expires_at(user):
+    """When this account's password expires: ``PASSWORD_MAX_AGE_DAYS`` after it was set, or
+    None (expiry off, no usable password, or no dated password — the migration dated every
+    password in use, so that is only an account without one)."""
+    max_age = settings.PASSWORD_MAX_AGE_DAYS
+    if not max_age or not user.has_usable_password():
+        return None
+    set_at = password_set_at(user)
+    return set_at + timedelta(days=max_age) if set_at else None
+
+
+def password_expired(user, now=None):
+    """Is this account's password older than ``PASSWORD_MAX_AGE_DAYS``?"""
+    expires_at = password_expires_at(user)
+    return expires_at is not None and (now or timezone.now()) > expires_at
