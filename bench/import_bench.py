@@ -7,13 +7,14 @@ Run from the project folder (needs the ``bench`` extra: ``pip install '.[bench]'
 
 It generates the file with our template (``casesets.excel.templates``) and prints, in one
 run: the bare python-calamine read, the bare openpyxl read-only read, our full import
-(``casesets.excel.services.confirm``: read the kept file, every hostile-file check, parse,
-validate every row with the forms' validators, store under the report lock) and the whole
-upload → preview → 确认导入 flow, and the same file imported by django-import-export in its
-default setup (a plain ``ModelResource`` on ``ThrombolysisCase``) into the same table; the
-ratios; and each step's peak RSS. Each step runs in its own forked process (the peak RSS of
-a process with Django loaded). Targets: full import ≤ 5× the bare calamine read, ≥ 10×
-faster than django-import-export, peak RSS ≤ 300 MB.
+(``casesets.excel.services.confirm``: read the kept file and match its SHA-256 — the
+hostile-file checks ran on those bytes at upload —, parse, validate every row with the
+forms' validators, store under the report lock and commit) and the whole upload → preview
+→ 确认导入 flow (the checks included), and the same file imported by django-import-export
+in its default setup (a plain ``ModelResource`` on ``ThrombolysisCase``) into the same
+table; the ratios; and each step's peak RSS. Each step runs in its own forked process (the
+peak RSS of a process with Django loaded). Targets: full import ≤ 5× the bare calamine
+read, ≥ 10× faster than django-import-export, peak RSS ≤ 300 MB.
 
 A scratch database next to the one in DATABASE_URL (``<name>_import_bench``, migrated like
 a test database) is created and dropped at the end (``--keep`` keeps it).

@@ -44,10 +44,14 @@ def _existing_numbers(model, report_id) -> set[str]:
     )
 
 
-def judge(data: bytes, attachment: int, report: Report) -> tuple[Parsed, str]:
+def judge(
+    data: bytes, attachment: int, report: Report, *, checked: bool = False
+) -> tuple[Parsed, str]:
     """``(parsed, template version)`` of ``data`` for ``report``; ``UploadRefused`` when the
-    file is hostile, unreadable or not the latest template of this attachment and year."""
-    workbook = open_workbook(data)
+    file is hostile, unreadable or not the latest template of this attachment and year.
+    ``checked``: ``data`` is a kept upload (``read_kept``), whose bytes passed the
+    hostile-file checks when it was uploaded; they are not run again."""
+    workbook = open_workbook(data, checked=checked)
     mark = template_mark(workbook, data)
     check_template(mark, attachment, report.data_year)
     if attachment == SURVEY:
@@ -103,8 +107,13 @@ def upload(report: Report, attachment: int, uploaded, user) -> ImportBatch:
 
 
 def read_kept(batch: ImportBatch) -> bytes:
+    """The kept file, the very bytes judged at upload (an upload refused as hostile is never
+    kept); ``UploadRefused`` when they no longer match its SHA-256."""
     with batch.file.open("rb") as handle:
-        return handle.read()
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != batch.sha256:
+        raise UploadRefused(_("上传的文件已无法核对（与上传时不一致），请重新上传。"))
+    return data
 
 
 def _survey_changes(report: Report, values: dict) -> list[tuple[str, object, object]]:
@@ -120,7 +129,7 @@ def _survey_changes(report: Report, values: dict) -> list[tuple[str, object, obj
 def preview(batch: ImportBatch) -> Preview:
     """What 确认导入 would do with the kept file now (against the report as stored now)."""
     report = Report.objects.get(pk=batch.report_id)
-    parsed, _version = judge(read_kept(batch), batch.attachment, report)
+    parsed, _version = judge(read_kept(batch), batch.attachment, report, checked=True)
     replaces = []
     if batch.attachment == SURVEY and parsed.ok:
         replaces = _survey_changes(report, parsed.survey_values)
@@ -136,8 +145,6 @@ def confirm(batch: ImportBatch, user, *, warnings_confirmed=False, replace_confi
     without ``replace_confirmed``.
     """
     data = read_kept(batch)
-    if hashlib.sha256(data).hexdigest() != batch.sha256:
-        raise ReportError(_("上传的文件已无法核对（与上传时不一致），请重新上传。"))
     with transaction.atomic():
         report = _locked(batch.report)
         fresh = ImportBatch.objects.select_for_update().get(pk=batch.pk, report_id=report.pk)
@@ -146,7 +153,7 @@ def confirm(batch: ImportBatch, user, *, warnings_confirmed=False, replace_confi
                 _("该文件已处理过（%(status)s），请重新上传。")
                 % {"status": fresh.get_status_display()}
             )
-        parsed, _version = judge(data, fresh.attachment, report)
+        parsed, _version = judge(data, fresh.attachment, report, checked=True)
         if not parsed.ok:
             raise ReportError(
                 _(
@@ -260,7 +267,7 @@ def annotated_copy(batch: ImportBatch) -> bytes:
     from openpyxl.styles import PatternFill
 
     data = read_kept(batch)
-    parsed, _version = judge(data, batch.attachment, batch.report)
+    parsed, _version = judge(data, batch.attachment, batch.report, checked=True)
     workbook = load_workbook(io.BytesIO(data))
     sheet = workbook[parsed.sheet]
     red = PatternFill("solid", fgColor="FFFF0000")

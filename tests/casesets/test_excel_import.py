@@ -220,6 +220,23 @@ def test_a_batch_is_imported_once(report, alice):
     assert ThrombolysisCase.objects.count() == 1
 
 
+def test_a_kept_file_changed_after_upload_is_refused_and_nothing_stored(report, alice):
+    # Preview and 确认导入 skip the hostile-file checks for the kept file because it is the
+    # very file checked at upload: they must notice when it is not.
+    batch = _ivt(report, alice, [{"admission_no": "K1"}])
+    other = filled_case_template(3, DATA_YEAR, [{"admission_no": "K1"}, {"admission_no": "K2"}])
+    with open(batch.file.path, "wb") as kept:
+        kept.write(other)
+
+    with pytest.raises(UploadRefused, match="与上传时不一致"):
+        services.preview(batch)
+    with pytest.raises(UploadRefused, match="与上传时不一致"):
+        services.confirm(batch, alice)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.PREVIEWED
+    assert ThrombolysisCase.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
