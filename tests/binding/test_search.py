@@ -96,6 +96,13 @@ def test_the_results_table(signed_in, records):
     assert reverse("binding:bind", args=[records["xiehe"].public_id]) in response.text
 
 
+def test_a_search_without_results_says_so(signed_in, records):
+    response = signed_in.get(SEARCH, {"q": "上海"})
+
+    assert "共帮你找到相关结果约 0 个" in response.text
+    assert "没有找到相关的既往数据" in response.text
+
+
 def test_the_page_without_a_query_shows_the_form_and_the_notes(signed_in, records):
     response = signed_in.get(SEARCH)
 
