@@ -118,7 +118,7 @@ def step_checks_and_parse(data: bytes, context: dict):
     started = time.perf_counter()
     check_container(data)
     checked = time.perf_counter()
-    workbook = open_workbook(data)
+    workbook = open_workbook(data, checked=True)
     rows = sheet_rows(workbook, ATTACHMENT3.sheet_name)[ATTACHMENT3.first_data_row - 1 :]
     read = time.perf_counter()
     converter = CaseConverter(ATTACHMENT3)
