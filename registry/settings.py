@@ -108,6 +108,18 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    # SQLite: a transaction takes the write lock when it begins, so two writers queue
+    # (up to ``timeout`` seconds) instead of one failing with "database is locked" when
+    # both try to upgrade a read lock (e.g. two imports into one report).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+    # Tests on a file, not SQLite's shared in-memory database, whose table locks ignore
+    # the timeout (the concurrent-import test runs two connections at once).
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(VAR_DIR / "test_registry.sqlite3")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: shared by every gunicorn worker so that rate limits and lockouts hold across them.
