@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
@@ -216,42 +218,67 @@ def _copy(model, report: Report, user, rows, warnings: dict[int, list[str]]) -> 
     created_by=user, updated_by=user, confirmed_warnings=…, **values)`` followed by
     ``compute_intervals()`` and ``save()`` would set it, without building the instances:
     the derived minutes from ``interval_minutes``, the timestamps set here, a missing
-    field its default. Values go to psycopg as they are (it adapts dates, times,
-    decimals); JSON values are wrapped."""
-    from psycopg.types.json import Jsonb
+    field its default.
 
+    Every row has the same fields (``CaseConverter`` reads every column of the sheet), so
+    a row is one ``itemgetter`` over its values, then its intervals and its confirmed
+    warnings, then the columns that are the same for every row. Values go to psycopg as
+    they are (it adapts dates, times, decimals); a JSON value goes as its JSON text, which
+    the text format of COPY hands to the column's own input."""
+    if not rows:
+        return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
     user_pk = user.pk if user is not None else None
     given = {"report": report.pk, "created_by": user_pk, "updated_by": user_pk}
-    intervals = {i.name: i for i in model.INTERVALS}
-    getters = []
-    for f in fields:
+    intervals = list(model.INTERVALS)
+    interval_names = {i.name for i in intervals}
+    present = rows[0][1].keys()
+    from_file = [f for f in fields if f.name in present and f.name not in interval_names]
+    constant = [
+        f
+        for f in fields
+        if f not in from_file and f.name not in interval_names and f.name != "confirmed_warnings"
+    ]
+    constants = []
+    for f in constant:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            getters.append(lambda row, values, now=now: now)
+            constants.append(now)
         elif f.name in given:
-            getters.append(lambda row, values, pk=given[f.name]: pk)
-        elif f.name == "confirmed_warnings":
-            getters.append(lambda row, values: Jsonb(warnings.get(row, [])))
-        elif f.name in intervals:
-            getters.append(lambda row, values, i=intervals[f.name]: interval_minutes(i, values))
+            constants.append(given[f.name])
         elif isinstance(f, models.JSONField):
-            getters.append(
-                lambda row, values, f=f: Jsonb(
-                    values[f.name] if f.name in values else f.get_default()
-                )
-            )
+            constants.append(json.dumps(f.get_default()))
         else:
-            getters.append(
-                lambda row, values, f=f: values[f.name] if f.name in values else f.get_default()
-            )
+            constants.append(f.get_default())
+    constants = tuple(constants)
+    interval_fields = [model._meta.get_field(i.name) for i in intervals]
+    warnings_field = model._meta.get_field("confirmed_warnings")
+    columns = [*from_file, *interval_fields, warnings_field, *constant]
+    json_at = [i for i, f in enumerate(from_file) if isinstance(f, models.JSONField)]
+    names = [f.name for f in from_file]
+    read = itemgetter(*names) if len(names) > 1 else lambda values: (values[names[0]],)
+    no_warnings = json.dumps([])
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    sql = (
+        f"COPY {quote(model._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in columns)}) FROM STDIN"
+    )
     connection.ensure_connection()
     with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
+        write_row = copy.write_row
         for row, values in rows:
-            copy.write_row([get(row, values) for get in getters])
+            cells = read(values)
+            if json_at:
+                cells = list(cells)
+                for i in json_at:
+                    cells[i] = json.dumps(cells[i])
+            confirmed = warnings.get(row)
+            write_row((
+                *cells,
+                *[interval_minutes(i, values) for i in intervals],
+                json.dumps(confirmed) if confirmed else no_warnings,
+                *constants,
+            ))  # fmt: skip
 
 
 def annotated_name(batch: ImportBatch) -> str:

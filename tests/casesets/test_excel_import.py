@@ -68,6 +68,37 @@ def test_confirm_stores_every_case_with_its_intervals_and_one_audit_record(repor
     assert len(batch.sha256) == 64 and batch.file.name.startswith("imports/")
 
 
+def test_an_imported_case_holds_what_saving_it_by_hand_would_store(report, alice):
+    """Every column the bulk insert writes (values of the file, lists, intervals,
+    confirmed warnings, bookkeeping) as ``save()`` of the same case would set it."""
+    row = {
+        "admission_no": "E1", "onset_at": datetime.datetime(2025, 3, 1, 7, 0),
+        "arrival_at": datetime.datetime(2025, 3, 1, 8, 0), "ivt_at_outside_hospital": "否",
+        "needle_at": datetime.datetime(2025, 3, 1, 8, 30),
+        "puncture_at": datetime.datetime(2025, 3, 1, 10, 0),  # DPT 120: a warning
+        "reperfusion_at": datetime.datetime(2025, 3, 1, 11, 0),
+        "occlusion_sites": "颈总动脉、大脑中动脉M1段", "evt_techniques": "支架取栓",
+        "discharge_date": datetime.date(2025, 3, 9), "mrs_90d": 1,
+    }  # fmt: skip
+    batch = _upload(report, 2, filled_case_template(2, DATA_YEAR, [row]), alice)
+    ((_row, values),) = services.preview(batch).parsed.rows
+
+    services.confirm(batch, alice, warnings_confirmed=True)
+
+    stored = InterventionCase.objects.get()
+    by_hand = InterventionCase(report=report, created_by=alice, updated_by=alice, **values)
+    by_hand.confirmed_warnings = ["dpt_target"]
+    by_hand.save()
+    fields = [f.attname for f in InterventionCase._meta.concrete_fields]
+    bookkeeping = {"id", "created_at", "updated_at"}
+    assert {f: getattr(stored, f) for f in fields if f not in bookkeeping} == {
+        f: getattr(by_hand, f) for f in fields if f not in bookkeeping
+    }
+    assert stored.occlusion_sites == ["cca", "mca_m1"]
+    assert (stored.dpt_minutes, stored.opt_minutes) == (120, 180)
+    assert stored.created_at <= stored.updated_at and stored.deleted_at is None
+
+
 def test_one_bad_row_after_a_thousand_good_ones_stores_nothing(report, alice):
     rows = [{"admission_no": f"N{i}"} for i in range(1000)] + [
         {"admission_no": "BAD", "mrs_discharge": 9}
