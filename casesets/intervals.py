@@ -26,8 +26,8 @@ OPT = Interval("opt_minutes", "onset_at", "puncture_at", _("OPT（发病至动�
 
 def minutes_between(start: datetime.datetime | None, end: datetime.datetime | None) -> int | None:
     """Whole minutes from ``start`` to ``end`` (negative if ``end`` is earlier); ``None``
-    when either time is blank."""
-    if start is None or end is None:
+    when either time is blank (``None`` or, as the rules may receive it, ``""``)."""
+    if start is None or end is None or start == "" or end == "":
         return None
     return int((end - start).total_seconds() // 60)
 

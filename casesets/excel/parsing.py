@@ -350,6 +350,7 @@ def parse_cases(
         local_tz=timezone.get_current_timezone(),
     )
     columns = {c.name: c for c in spec.columns}
+    verdicts = {}  # the field rules' verdicts on repeating values, for the whole file
     data = rows[spec.first_data_row - 1 :]
     # A row is blank when every field is: a 序号 or 年度 filled down alone is not a case.
     field_indexes = [_index(c.letter) for c in spec.columns if c.is_model_field]
@@ -370,7 +371,7 @@ def parse_cases(
             )
         excel_row = spec.first_data_row + offset
         values = converter.values(row)
-        result = v.validate_case(spec, values, context, entry=IMPORT)
+        result = v.validate_case(spec, values, context, entry=IMPORT, verdicts=verdicts)
         number = v.normalize_admission_no(values.get("admission_no"))
         if number:
             same.add(number)

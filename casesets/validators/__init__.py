@@ -70,42 +70,80 @@ from .fields import (  # noqa: F401
     checks_for,
 )
 
+# The kinds of column whose values repeat from case to case (codes, scores, yes/no, the
+# year): ``validate_case`` may remember the field rules' verdict on each such value.
+REPEATING_KINDS = frozenset({BOOLEAN, CHOICE, DECIMAL, INTEGER, YEAR})
+
 
 def field_checks(spec) -> tuple:
-    """``((column, is_sheet_only, checks), …)``: the columns ``validate_case`` checks, each
-    with the field rules (``FIELD_CHECKS`` then ``COLUMN_CHECKS``, in order) that can refuse
-    a value of it. ``spec.field_checks`` keeps it, so it is worked out once per spec."""
+    """``((column, is_sheet_only, checks, repeats), …)``: the columns ``validate_case``
+    checks, each with the field rules (``FIELD_CHECKS`` then ``COLUMN_CHECKS``, in order)
+    that can refuse a value of it, and whether its values repeat (``REPEATING_KINDS``).
+    ``spec.field_checks`` keeps it, so it is worked out once per spec."""
     checks = (*FIELD_CHECKS, *COLUMN_CHECKS)
     return tuple(
-        (column, not column.is_model_field, checks_for(column, checks))
+        (
+            column,
+            not column.is_model_field,
+            checks_for(column, checks),
+            column.kind in REPEATING_KINDS and column.name != "admission_no",
+        )
         for column in spec.columns
         if column.is_model_field or column.sheet_kind == YEAR
     )
 
 
-def validate_case(spec, values: Mapping, context: CaseContext, *, entry: str = BY_HAND) -> Result:
+def _field_message(column, value, checks) -> str | None:
+    """The message of the first field rule in ``checks`` that refuses ``value``."""
+    for check in checks:
+        message = check(column, value)
+        if message:
+            return message
+    return None
+
+
+def validate_case(
+    spec,
+    values: Mapping,
+    context: CaseContext,
+    *,
+    entry: str = BY_HAND,
+    verdicts: dict | None = None,
+) -> Result:
     """Every field rule of each column of ``spec`` (``casesets.specs.CaseSpec``), then every
     case rule for ``entry`` (by hand or import), over ``values``.
 
     Case rules read only the fields that passed their own field rules, so a message never
     compares a value the user still has to correct. The 年度 column is checked when
     ``values`` has it (the importer), never in the online forms.
+
+    ``verdicts``: a dict kept across the cases of one run (the importer, thousands of rows),
+    in which the field rules' verdict on a repeating value (a drug, a score) is kept the
+    first time it is worked out. The field rules are pure functions of the column and the
+    value (its type counts: ``True`` is no score), so the verdict is the same.
     """
     result = Result()
     errors = result.errors
     clean = {}
-    for column, sheet_only, checks in spec.field_checks:
+    for column, sheet_only, checks, repeats in spec.field_checks:
         name = column.name
         if sheet_only and name not in values:
             continue
         value = values.get(name)
         if name == "admission_no" and isinstance(value, str):
             value = normalize_admission_no(value)
-        for check in checks:
-            message = check(column, value)
-            if message:
-                result.add_error(name, message)
-                break
+        if repeats and verdicts is not None:
+            key = (name, type(value), value)
+            try:
+                message = verdicts[key]
+            except KeyError:
+                message = verdicts[key] = _field_message(column, value, checks)
+            except TypeError:  # an unhashable value (a list typed into a score)
+                message = _field_message(column, value, checks)
+        else:
+            message = _field_message(column, value, checks)
+        if message:
+            result.add_error(name, message)
         else:
             clean[name] = value
     for rule in spec.rules_for(entry):

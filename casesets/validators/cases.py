@@ -205,8 +205,11 @@ def times_in_order(
     no time ``between`` them is filled, so one wrong time gives one message.
     """
     first, second = values.get(earlier), values.get(later)
-    if is_blank(first) or is_blank(second) or any(not is_blank(values.get(n)) for n in between):
+    if is_blank(first) or is_blank(second):
         return None
+    for name in between:
+        if not is_blank(values.get(name)):
+            return None
     if isinstance(first, datetime.datetime) and isinstance(second, datetime.datetime):
         in_order = first <= second
     else:

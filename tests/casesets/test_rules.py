@@ -5,6 +5,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casesets import validators as v
 from casesets.specs import ATTACHMENT2, ATTACHMENT3
@@ -361,3 +363,39 @@ def test_warnings_are_declared_as_warnings_and_errors_as_errors():
     assert levels["admission_no_in_other_attachment"] == "error"
     assert levels["admission_no_imported_once"] == "error"
     assert all(levels[i] == "error" for i in levels if i.startswith("order_"))
+
+
+# The importer's remembered verdicts (``validate_case(..., verdicts=)``) -----------------------
+
+# Cells as they may reach the rules: right and wrong types, in and out of range, values
+# equal across types (1, 1.0, True, Decimal("1")), codes and labels, blanks, lists.
+ODD_VALUES = st.sampled_from([
+    None, "", " ", 0, 1, 6, 7, 42, 43, -1, 1.0, 1.5, True, False, Decimal("1"), Decimal("1.0"),
+    Decimal("20.5"), Decimal("300.01"), "1", "是", "否", "alteplase", "urokinase", "other",
+    "阿替普酶", "2b", "no", "bridging", "direct", "2025", "2025年", "2024年", ["mca_m1"], [1],
+])  # fmt: skip
+
+
+@given(st.lists(
+    st.sampled_from([(ATTACHMENT3, ivt_values), (ATTACHMENT2, evt_values)]).flatmap(
+        lambda pair: st.tuples(
+            st.just(pair),
+            st.dictionaries(st.sampled_from([c.name for c in pair[0].columns
+                                             if c.name != "seq_no"]), ODD_VALUES, max_size=6),
+        )
+    ),
+    min_size=1, max_size=12,
+))  # fmt: skip
+@settings(max_examples=200, deadline=None)
+def test_remembered_verdicts_change_no_result(cases):
+    """The same errors and warnings, case after case, with one ``verdicts`` dict kept across
+    a run as without it."""
+    verdicts = {ATTACHMENT3.kind: {}, ATTACHMENT2.kind: {}}
+    for (spec, complete), changes in cases:
+        values = complete(**changes)
+        context = spec.context(data_year=2025)
+        alone = v.validate_case(spec, values, context, entry=v.IMPORT)
+        remembered = v.validate_case(
+            spec, values, context, entry=v.IMPORT, verdicts=verdicts[spec.kind]
+        )
+        assert (remembered.errors, remembered.warnings) == (alone.errors, alone.warnings)
