@@ -1,9 +1,11 @@
 """Uploaded photos (licences, certificates): checked by decoding, stored re-encoded.
 
 A file is accepted only if Pillow decodes it as one of the formats the manual lists; the
-stored copy is a fresh JPEG (or PNG, for images with transparency) with no metadata, under
-a random name, so nothing the client sent — EXIF/GPS data, an appended payload, the file
-name — reaches the disk.
+stored copy is a fresh JPEG (or PNG, for images with transparency) made from the pixels
+alone, under a random name, so nothing the client sent — EXIF/GPS data, a comment, XMP, an
+ICC profile, Photoshop data, PNG text chunks, an appended payload, the file name — reaches
+the disk. A stored JPEG has no segment but the JFIF APP0 and the coding tables; a stored
+PNG no chunk but IHDR, IDAT and IEND.
 """
 
 import io
@@ -63,14 +65,34 @@ def reencode_image(uploaded, *, max_bytes=MAX_IMAGE_BYTES):
         ) from error
 
     image = ImageOps.exif_transpose(image)
+    transparent = image.mode in ("RGBA", "LA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    image = _pixels_only(image, "RGBA" if transparent else "RGB")
     output = io.BytesIO()
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-        image.convert("RGBA").save(output, format="PNG", optimize=True)
+    if transparent:
+        image.save(output, format="PNG", optimize=True)
         extension = "png"
     else:
-        image.convert("RGB").save(output, format="JPEG", quality=88, optimize=True)
+        image.save(output, format="JPEG", quality=88, optimize=True)
         extension = "jpg"
     return ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+
+
+def _pixels_only(image, mode):
+    """A new image holding only the pixels of ``image``, in ``mode``.
+
+    Pillow carries ``image.info`` through ``convert`` and writes parts of it on save (a
+    JPEG comment into a COM segment, an ICC profile into a PNG iCCP chunk); a fresh image
+    has an empty ``info``, so the JPEG gets only the JFIF APP0 and the PNG only its pixel
+    chunks, whatever the upload carried and whatever a later Pillow learns to carry.
+    ``image`` is closed once converted: at 40 megapixels each copy is up to 160 MB.
+    """
+    converted = image.convert(mode)
+    image.close()
+    clean = Image.new(mode, converted.size)
+    clean.paste(converted)
+    return clean
 
 
 class UploadSizeLimit(FileUploadHandler):

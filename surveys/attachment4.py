@@ -3,7 +3,8 @@
 The print sheet is built from the report's edition (``print_sheet``); an upload is judged by
 what the files are, never by their names: every image must decode and is stored re-encoded
 without metadata (``accounts.uploads.reencode_image``), a PDF must open and be page-counted
-by pypdf (``institutions.uploads.count_pdf_pages``). An upload replaces the whole current
+by pypdf and carry no script, action or embedded file (``institutions.uploads.check_pdf``),
+and is stored byte for byte. An upload replaces the whole current
 set; the replaced rows and their files are kept. Each scan records the ``survey_version``
 of the 总表 it was uploaded for and is stale once the 总表 changes.
 
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 import audit
 from accounts.uploads import reencode_image
-from institutions.uploads import PDF_MAGIC, count_pdf_pages
+from institutions.uploads import PDF_MAGIC, check_pdf
 from registry.downloads import stored_file_response
 
 from .editions import get_edition
@@ -292,7 +293,7 @@ def _check_pdf(uploaded) -> CheckedFile:
     uploaded.seek(0)
     data = uploaded.read()
     try:
-        pages = count_pdf_pages(data)
+        pages = check_pdf(data)
     except ValidationError as error:
         if error.code == "pdf_pages":
             raise ValidationError(

@@ -19,6 +19,7 @@ from institutions.applications import (
 from institutions.models import Institution, InstitutionApplication
 from tests.captcha import solved_captcha
 from tests.factories import InstitutionFactory
+from tests.hostile_files import SECRET, jpeg_with_metadata, metadata_left, png_with_metadata
 
 from .applications import APPLICANT_MOBILE, form_data, grant, make_application, pdf_bytes, png_bytes
 from .applications import sms_code as _sms_code
@@ -243,6 +244,22 @@ def test_certificate_must_be_an_image(client, draft, media_root):
     assert response.status_code == 400
     assert not draft.certificate
     assert _files(media_root) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [("certificate", jpeg_with_metadata()), ("stamped-form", png_with_metadata(mode="RGBA"))],
+    ids=["certificate jpeg", "stamped form png"],
+)
+def test_uploaded_images_are_stored_without_any_metadata(client, draft, kind, data):
+    _upload(client, draft, kind, data, "scan.jpg")
+
+    draft.refresh_from_db()
+    stored = draft.certificate if kind == "certificate" else draft.stamped_form
+    with stored.open("rb") as file:
+        kept = file.read()
+    assert metadata_left(kept) == []
+    assert SECRET not in kept
 
 
 def test_certificate_over_5mb_refused(client, draft, media_root):

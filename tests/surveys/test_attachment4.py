@@ -25,6 +25,15 @@ from surveys.attachment4 import (
 )
 from surveys.models import BasicInfo, ReportingWindow, ReportScan, ReportStatus
 from surveys.views import attachment4 as attachment4_views
+from tests.hostile_files import (
+    ACTIVE_PDFS,
+    INERT_PDFS,
+    SECRET,
+    gif_with_comment,
+    jpeg_with_metadata,
+    metadata_left,
+    png_with_metadata,
+)
 from tests.surveys.helpers import EDITION, required_only
 from tests.surveys.test_basic_info import make_basic_info
 
@@ -415,6 +424,61 @@ def test_refused_uploads_store_nothing(signed_in, report, media_root, case):
     assert message in response.text
     assert list(ReportScan.objects.values_list("pk", "replaced_at")) == before
     assert len(stored_files(media_root)) == 1
+
+
+@pytest.mark.parametrize("build", ACTIVE_PDFS.values(), ids=ACTIVE_PDFS.keys())
+def test_pdf_with_active_content_is_refused_and_nothing_stored(
+    signed_in, report, media_root, build
+):
+    response = post_files(signed_in, report, upload("附件4.pdf", build(), "application/pdf"))
+
+    assert response.status_code == 400
+    assert "第1个文件“附件4.pdf”：PDF中含有脚本或嵌入文件，请重新扫描后上传" in response.text
+    assert not ReportScan.objects.exists()
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.parametrize("build", INERT_PDFS.values(), ids=INERT_PDFS.keys())
+def test_inert_pdf_is_stored_byte_for_byte(signed_in, report, build):
+    data = build()
+
+    response = post_files(signed_in, report, upload("附件4.pdf", data, "application/pdf"))
+
+    assert response.status_code == 302
+    scan = ReportScan.objects.get(report=report)
+    with scan.file.open("rb") as stored:
+        assert stored.read() == data
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("photo.jpg", jpeg_with_metadata()),
+        ("scan.png", png_with_metadata(mode="RGB")),
+        ("scan.gif", gif_with_comment()),
+    ],
+    ids=["jpeg", "png", "gif"],
+)
+def test_page_images_are_stored_without_any_metadata(signed_in, report, name, data):
+    post_files(signed_in, report, upload(name, data))
+
+    scan = ReportScan.objects.get(report=report)
+    with scan.file.open("rb") as stored:
+        kept = stored.read()
+    assert scan.kind == "jpeg"
+    assert metadata_left(kept) == []
+    assert SECRET not in kept
+
+
+def test_transparent_page_image_is_stored_without_any_metadata(signed_in, report):
+    post_files(signed_in, report, upload("scan.png", png_with_metadata(mode="RGBA")))
+
+    scan = ReportScan.objects.get(report=report)
+    with scan.file.open("rb") as stored:
+        kept = stored.read()
+    assert scan.kind == "png"
+    assert metadata_left(kept) == []
+    assert SECRET not in kept
 
 
 def test_refusal_names_the_bad_file(signed_in, report):
