@@ -12,15 +12,20 @@ import datetime
 import io
 import re
 import unicodedata
-import zipfile
 from decimal import Decimal
 
 from django.utils import timezone
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from python_calamine import CalamineWorkbook
 
-# An .xlsx is itself a zip: refuse one whose parts unpack to more than this (a zip bomb).
-MAX_XLSX_UNPACKED = 300 * 1024 * 1024
-MAX_ROWS = 100_000
+from .archives import ArchiveRefused, SheetLimits, scan_workbook, scan_xls
+
+# The old platform's exports: a 附件1 holds a row per hospital (a few thousand), a case file
+# a hospital's cases; value cells beyond these are refused before calamine reads them.
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024
+SHEET_LIMITS = SheetLimits(rows=30_000)
+MAX_ROWS = SHEET_LIMITS.rows
+UNREADABLE = "文件已损坏或不是Excel文件，无法读取。"
 
 
 class WorkbookError(Exception):
@@ -31,21 +36,23 @@ class WorkbookError(Exception):
         self.message = message
 
 
-def _check_xlsx(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise WorkbookError("文件已损坏或不是Excel文件，无法读取。") from None
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise WorkbookError("文件解压后过大，已拒绝。")
-
-
 def read_sheets(data: bytes, extension: str) -> list[tuple[str, list[list]]]:
     """``[(sheet name, rows), ...]`` of a workbook; rows start at A1 (empty leading rows
-    and columns kept, so row 4 is ``rows[3]``). ``WorkbookError`` if it cannot be read."""
-    if extension == ".xlsx":
-        _check_xlsx(data)
+    and columns kept, so row 4 is ``rows[3]``). ``WorkbookError`` if it cannot be read or
+    ``binding.archives`` refuses it (bounded inflation, value cells within
+    ``SHEET_LIMITS``) — ``extension`` is not trusted."""
+    # Judged by content, not by name: the reader guesses the format from the bytes too.
+    try:
+        if data.startswith(b"PK\x03\x04"):
+            scan_workbook(
+                data, max_unpacked=MAX_XLSX_UNPACKED, limits=SHEET_LIMITS, check_names=_xlsx
+            )
+        elif data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+            scan_xls(data, limits=SHEET_LIMITS)
+        else:
+            raise WorkbookError(UNREADABLE)
+    except ArchiveRefused as refused:
+        raise WorkbookError(refused.message) from None
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
@@ -56,7 +63,36 @@ def read_sheets(data: bytes, extension: str) -> list[tuple[str, list[list]]]:
     except BaseException as error:  # calamine may raise a Rust panic (a BaseException)
         if isinstance(error, KeyboardInterrupt | SystemExit | MemoryError):
             raise
-        raise WorkbookError("文件已损坏或不是Excel文件，无法读取。") from None
+        raise WorkbookError(UNREADABLE) from None
+
+
+def _xlsx(names: list[str]) -> None:
+    if "xl/workbook.xml" not in names:  # an .ods or .xlsb: not a format of the export
+        raise WorkbookError(UNREADABLE)
+
+
+# Values → cells (every workbook the platform writes) ----------------------------------------
+
+# What makes a spreadsheet read typed text as a formula (OWASP "CSV Injection", which covers
+# .xlsx as well): = + - @, and a leading tab or carriage return.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(cell, value):
+    """Put ``value`` into the openpyxl ``cell`` (also a write-only cell) as a value that no
+    spreadsheet program evaluates, and return the cell. Text that starts like a formula is
+    stored as a string with Excel's quote prefix: shown as the very text, kept as text when
+    someone edits the cell, and read back unchanged (no apostrophe added to the value).
+    Characters XML cannot hold are dropped; numbers, dates and booleans stay as they are."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = value
+        if value.startswith(FORMULA_TRIGGERS):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
 
 
 def cell(row: list, index: int):
@@ -72,8 +108,15 @@ def is_blank_row(row: list) -> bool:
 
 
 def text(value) -> str:
+    """A cell as text (``cell_text``) with control characters dropped: what the legacy
+    import stores (PostgreSQL refuses NUL in text)."""
+    return _CONTROL.sub("", cell_text(value)).strip()
+
+
+def cell_text(value) -> str:
     """A cell as text: a number stored where text is expected loses its ``.0``
-    (13800000000.0 → "13800000000"), surrounding spaces (also full-width) go."""
+    (13800000000.0 → "13800000000"), surrounding spaces (also full-width) go. Control
+    characters stay: the template import refuses them (``casesets.validators``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -86,8 +129,7 @@ def text(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    # NUL and other control characters cannot be stored (PostgreSQL refuses NUL in text).
-    return _CONTROL.sub("", str(value)).strip()
+    return str(value).strip()
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

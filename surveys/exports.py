@@ -5,14 +5,15 @@ full name; reports of several editions share one sheet with the union of their i
 declaration order. The workbook is written row by row in openpyxl's write-only mode into a
 temporary file, so thousands of reports take bounded memory.
 
-Every text cell is neutralised against formula injection (OWASP "CSV Injection", which
-covers .xlsx as well): text that starts with = + - @, a tab or a carriage return gets a
-leading single quote, so a spreadsheet shows it as text and never evaluates it. Numbers stay
-numbers.
+Every cell is written by ``binding.workbooks.inert``, as in every workbook the platform
+writes: text that starts like a formula (= + - @, a tab or a carriage return) is a string
+with Excel's quote prefix, so a spreadsheet shows it as text and never evaluates it. Numbers
+stay numbers.
 """
 
 from __future__ import annotations
 
+import datetime
 import tempfile
 from collections.abc import Iterable
 
@@ -22,26 +23,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 import audit
+from binding.workbooks import inert
 
 from .editions import EDITIONS, Edition
 from .models import BasicInfo, ReportScan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 500
-
-
-def neutralise(text) -> str:
-    """``text`` as inert spreadsheet text: characters XML cannot hold are dropped, and a
-    leading formula trigger is escaped with a single quote."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(text))
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
 
 
 def item_columns(edition_ids: Iterable[str]) -> list[tuple[str, str]]:
@@ -91,7 +82,7 @@ def _item_value(value):
         return _("是") if value else _("否")
     if value is None or isinstance(value, int | float):
         return value
-    return neutralise(value)
+    return str(value)
 
 
 def _local(moment):
@@ -133,7 +124,7 @@ def write_workbook(reports: QuerySet, fileobj) -> int:
         *(header for _code, header in columns),
         _("附件4状态"),
     ]
-    sheet.append([_cell(sheet, neutralise(header), font=bold) for header in headers])
+    sheet.append([_cell(sheet, str(header), font=bold) for header in headers])
 
     count = 0
     for report in export_queryset(reports).iterator(chunk_size=CHUNK):
@@ -146,30 +137,31 @@ def write_workbook(reports: QuerySet, fileobj) -> int:
         values = report.values or {}
         submitted = _cell(sheet, _local(report.submitted_at))
         submitted.number_format = "yyyy-mm-dd hh:mm"
-        sheet.append(
-            [
-                neutralise(basic["hospital_name"]),
-                neutralise(basic["region"]),
-                neutralise(basic["grade"]),
-                neutralise(basic["category"]),
-                report.data_year,
-                neutralise(report.edition),
-                neutralise(status),
-                submitted,
-                *(
-                    _item_value(values.get(code)) if code in declared_codes else None
-                    for code, _header in columns
-                ),
-                neutralise(attachment4_status(report)),
-            ]
-        )
+        row = [
+            basic["hospital_name"],
+            basic["region"],
+            basic["grade"],
+            basic["category"],
+            report.data_year,
+            report.edition,
+            status,
+            submitted,
+            *(
+                _item_value(values.get(code)) if code in declared_codes else None
+                for code, _header in columns
+            ),
+            attachment4_status(report),
+        ]
+        sheet.append([v if v is submitted else _cell(sheet, v) for v in row])
         count += 1
     workbook.save(fileobj)
     return count
 
 
 def _cell(sheet, value, **style):
-    cell = WriteOnlyCell(sheet, value=value)
+    if value is not None and not isinstance(value, int | float | datetime.datetime):
+        value = str(value)
+    cell = inert(WriteOnlyCell(sheet), value)
     for name, setting in style.items():
         setattr(cell, name, setting)
     return cell

@@ -75,6 +75,7 @@ SURVEY_IDENTITY = (
     ("I", _("电子邮箱")),
     ("J", _("年度（1.1-12.31）")),
 )
+SURVEY_YEAR_COLUMN = "J"
 
 
 @dataclass(frozen=True)

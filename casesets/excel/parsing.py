@@ -22,7 +22,8 @@ from functools import partial
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from binding.workbooks import integer, is_blank_row, moment, text
+from binding.workbooks import cell_text as text
+from binding.workbooks import integer, is_blank_row, moment, year_of
 from surveys.editions import CURRENT_EDITION
 from surveys.editions.base import YES_NO
 from surveys.editions.validation import validate_values
@@ -36,6 +37,7 @@ from .layout import (
     SURVEY_IDENTITY,
     SURVEY_SHEET,
     SURVEY_VALUE_ROW,
+    SURVEY_YEAR_COLUMN,
     survey_columns,
 )
 from .reading import UploadRefused, latest_template_message, sheet_rows
@@ -263,6 +265,8 @@ class CaseConverter:
 
     def convert(self, column, raw):
         kind = column.kind
+        if type(raw) is str and not raw.isprintable() and v.CONTROL_CHARACTERS.search(raw):
+            return raw  # as it is, for ``check_control_characters`` (trimming could hide them)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if kind == v.MULTI:
                 return []
@@ -307,7 +311,9 @@ def _index(letter: str) -> int:
 
 
 def _shown(raw) -> str:
-    return text(raw)[:100]
+    """A cell as the error list shows it, an invisible control character as ``\x01``."""
+    shown = raw if isinstance(raw, str) else text(raw)
+    return v.CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", shown).strip()[:100]
 
 
 def _check_headers(expected: list[tuple[str, str]], actual_of) -> None:
@@ -401,6 +407,19 @@ def parse_cases(
     return parsed
 
 
+def _check_year(raw, data_year: int) -> None:
+    """附件1's 年度 cell, when filled, must be the report's year (a 总表 of another year
+    imported into this report would replace its values with another year's)."""
+    if raw is None or not text(raw):
+        return
+    year = year_of(raw)
+    if year != data_year:
+        raise UploadRefused(
+            _("文件中的年度（%(found)s）与当前报告年度（%(year)s年）不一致，请核对后重新上传。")
+            % {"found": f"{year}年" if year else text(raw)[:20], "year": data_year}
+        )
+
+
 def parse_survey(workbook, *, data_year: int) -> Parsed:
     """Row 4 of an 附件1 template through ``validate_values`` of the current edition."""
     edition = CURRENT_EDITION
@@ -419,6 +438,7 @@ def parse_survey(workbook, *, data_year: int) -> Parsed:
         expected.append((column.letter, label))
     _check_headers(expected, header_of)
     row = rows[SURVEY_VALUE_ROW - 1] if len(rows) >= SURVEY_VALUE_ROW else []
+    _check_year(_cell(row, _index(SURVEY_YEAR_COLUMN)), data_year)
     values, raw_of = {}, {}
     for column in columns:
         raw = _cell(row, column.index - 1)

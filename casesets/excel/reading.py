@@ -1,12 +1,13 @@
 """Opening an uploaded workbook: refuse what is hostile or not ours before any parser sees
 it, then read it with python-calamine (nothing in a file is evaluated).
 
-The checks run on the zip's own metadata and on the first bytes of its XML parts
-(security-checklist A5.1–5.3): size, zip signature, member count, unpacked size and
-compression ratio (zip bombs), macros and external links, DTDs and entity declarations
-(XML entity expansion), cell references beyond the sheet size we accept (a sheet whose
-one cell sits at XFD1048576 would make a reader allocate the whole grid), an encrypted
-(password-protected) file, which is an OLE compound file and not a zip at all.
+The checks (security-checklist A5.1–5.3): size, zip signature, an encrypted
+(password-protected) file, which is an OLE compound file and not a zip at all, macros and
+external links; then ``binding.archives.scan_workbook`` inflates every part in bounded
+chunks, counting the bytes it produces whatever the zip's headers claim (zip bombs, lying
+headers), refuses DTDs and entity declarations (XML entity expansion) and value cells beyond
+the sheet size we accept (a sheet whose one value sits at XFD1048576 would make a reader
+allocate the whole grid; styled empty rows below the data cost nothing and are allowed).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
+from binding.archives import ArchiveRefused, Scan, SheetLimits, scan_workbook
 from binding.workbooks import WorkbookError
 
 from .layout import (
@@ -34,11 +36,9 @@ from .layout import (
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-MAX_MEMBERS = 500
-MAX_RATIO = 100  # per member, for members above RATIO_FLOOR unpacked
-RATIO_FLOOR = 1024 * 1024
-MAX_SHEET_ROWS = MAX_CASE_ROWS + 1_000
-MAX_SHEET_COLUMNS = 200
+# Value cells: the case rows a template offers and a margin for header rows and stray notes.
+SHEET_LIMITS = SheetLimits(rows=MAX_CASE_ROWS + 1_000)
+MAX_SHEET_ROWS = SHEET_LIMITS.rows
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -65,16 +65,6 @@ def check_size(size: int) -> None:
         raise UploadRefused(_("文件是空的，请选择填写好的Excel文件。"))
 
 
-# Cell references (`r="C6"`; a row's own `r` is digits only), searched with a literal prefix
-# so that a sheet of a few megabytes is scanned in milliseconds.
-_ROW_REF = re.compile(rb'<(?:\w+:)?row [^>]*?r="([0-9]{1,7})"')
-# A cell beyond column GR (200): three letters, or two starting with H…Z (HA = 209).
-_FAR_COLUMN = re.compile(rb' r="(?:[A-Z]{3}|[H-Z][A-Z])[0-9]')
-# A cell in row 100000 or later; and the cells of rows 10000…99999 (few in any real file).
-_FAR_ROW = re.compile(rb' r="[A-Z]{1,3}[0-9]{6}')
-_FIVE_DIGIT_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{5})"')
-
-
 def _refuse_not_xlsx(data: bytes) -> None:
     if data.startswith(OLE_MAGIC):
         if ENCRYPTION_STREAM in data:
@@ -92,79 +82,40 @@ def _refuse_not_xlsx(data: bytes) -> None:
         )
 
 
-def check_container(data: bytes) -> None:
-    """Everything refused before a parser runs; ``UploadRefused`` with a Chinese reason."""
+def _check_names(names: list[str]) -> None:
+    present = set(names)
+    if "[Content_Types].xml" not in present or "xl/workbook.xml" not in present:
+        raise UploadRefused(
+            _("文件不是Excel工作簿（.xlsx），可能是改了扩展名的其他文件。请上传从本平台下载的模板。")
+        )
+    lowered = {name.lower() for name in names}
+    if any(name.endswith("vbaproject.bin") for name in lowered):
+        raise UploadRefused(MACROS)
+    if any(name.startswith("xl/externallinks/") for name in lowered):
+        raise UploadRefused(
+            _("文件包含指向其他文件的外部链接，不能导入。请把数据粘贴为数值后重新上传。")
+        )
+
+
+MACROS = _("文件包含宏（.xlsm），出于安全原因不能导入。请在本平台下载模板，只填写数据后上传。")
+
+
+def check_container(data: bytes) -> Scan:
+    """Everything refused before a parser runs (``UploadRefused`` with a Chinese reason):
+    not an .xlsx, macros, external links, and whatever ``binding.archives.scan_workbook``
+    refuses — every part inflated in bounded chunks whatever its headers say, no DTD,
+    value cells within ``SHEET_LIMITS``."""
     check_size(len(data))
     _refuse_not_xlsx(data)
-    broken = _("文件已损坏，无法读取。请用Excel或WPS打开后另存为.xlsx再上传。")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise UploadRefused(broken) from None
-    with archive:
-        infos = archive.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise UploadRefused(_("文件结构异常（包含的部件过多），已拒绝。"))
-        names = {info.filename for info in infos}
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise UploadRefused(
-                _(
-                    "文件不是Excel工作簿（.xlsx），可能是改了扩展名的其他文件。请上传从本平台下载的模板。"
-                )
-            )
-        unpacked = 0
-        for info in infos:
-            unpacked += info.file_size
-            ratio = info.file_size / max(info.compress_size, 1)
-            if unpacked > MAX_UNPACKED_BYTES or (
-                info.file_size > RATIO_FLOOR and ratio > MAX_RATIO
-            ):
-                raise UploadRefused(_("文件解压后异常庞大（疑似压缩炸弹），已拒绝。"))
-        lowered = {name.lower() for name in names}
-        content_types = _read(archive, "[Content_Types].xml").lower()
-        if b"macroenabled" in content_types or any(
-            name.endswith("vbaproject.bin") for name in lowered
-        ):
-            raise UploadRefused(
-                _(
-                    "文件包含宏（.xlsm），出于安全原因不能导入。请在本平台下载模板，只填写数据后上传。"
-                )
-            )
-        if any(name.startswith("xl/externallinks/") for name in lowered):
-            raise UploadRefused(
-                _("文件包含指向其他文件的外部链接，不能导入。请把数据粘贴为数值后重新上传。")
-            )
-        for info in infos:
-            name = info.filename.lower()
-            if not name.endswith((".xml", ".rels", ".vml")):
-                continue
-            # Whole parts (their total is bounded above): a DTD may follow a long comment.
-            xml = _read(archive, info.filename)
-            if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
-                raise UploadRefused(_("文件包含不允许的XML声明（DTD/实体），出于安全原因已拒绝。"))
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                _check_dimensions(xml)
-
-
-def _read(archive: zipfile.ZipFile, name: str, limit: int = -1) -> bytes:
-    try:
-        with archive.open(name) as member:
-            return member.read(limit)
-    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, NotImplementedError):
-        raise UploadRefused(_("文件已损坏或已加密，无法读取。")) from None
-
-
-def _check_dimensions(xml: bytes) -> None:
-    absurd = UploadRefused(
-        _("工作表范围异常（超过%(rows)s行或%(cols)s列），请只保留模板中的数据后重新上传。")
-        % {"rows": MAX_SHEET_ROWS, "cols": MAX_SHEET_COLUMNS}
-    )
-    max_row = max((int(m) for m in _ROW_REF.findall(xml)), default=0)
-    max_row = max([max_row, *(int(m) for m in _FIVE_DIGIT_ROW.findall(xml))])
-    if _FAR_COLUMN.search(xml) or _FAR_ROW.search(xml):
-        raise absurd
-    if max_row > MAX_SHEET_ROWS:
-        raise absurd
+        scan = scan_workbook(
+            data, max_unpacked=MAX_UNPACKED_BYTES, limits=SHEET_LIMITS, check_names=_check_names
+        )
+    except ArchiveRefused as refused:
+        raise UploadRefused(refused.message) from None
+    if b"macroenabled" in scan.content_types.lower():
+        raise UploadRefused(MACROS)
+    return scan
 
 
 @dataclass(frozen=True)
@@ -266,3 +217,15 @@ def sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list]:
             latest_template_message(_("找不到模板的数据工作表“%(name)s”（可能被改名或删除）。")
                                     % {"name": name})
         ) from None  # fmt: skip
+
+
+def sheet_values(workbook: CalamineWorkbook, name: str) -> list[list]:
+    """The cached values of any sheet (``[]`` when calamine cannot read it), from A1."""
+    try:
+        return workbook.get_sheet_by_name(name).to_python(
+            skip_empty_area=False, nrows=MAX_SHEET_ROWS
+        )
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt | SystemExit | MemoryError):
+            raise
+        return []

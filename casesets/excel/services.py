@@ -22,6 +22,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from binding.workbooks import inert
 from surveys.editions import CURRENT_EDITION, get_edition
 from surveys.models import Report
 from surveys.reports import ReportError, _locked, lock_reason, save_survey
@@ -30,7 +31,14 @@ from ..intervals import interval_minutes
 from ..models import ImportBatch, ImportStatus
 from .layout import CASE_SPECS, SURVEY
 from .parsing import Parsed, parse_cases, parse_survey
-from .reading import UploadRefused, check_size, check_template, open_workbook, template_mark
+from .reading import (
+    UploadRefused,
+    check_size,
+    check_template,
+    open_workbook,
+    sheet_values,
+    template_mark,
+)
 
 
 @dataclass(frozen=True)
@@ -296,6 +304,7 @@ def annotated_copy(batch: ImportBatch) -> bytes:
     data = read_kept(batch)
     parsed, _version = judge(data, batch.attachment, batch.report, checked=True)
     workbook = load_workbook(io.BytesIO(data))
+    _formulas_to_values(workbook, open_workbook(data, checked=True))
     sheet = workbook[parsed.sheet]
     red = PatternFill("solid", fgColor="FFFF0000")
     reasons: dict[str, list[str]] = {}
@@ -310,3 +319,23 @@ def annotated_copy(batch: ImportBatch) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _formulas_to_values(workbook, values) -> None:
+    """Every formula cell of the user's ``workbook`` (openpyxl) replaced by the value its
+    file holds for it (as calamine read it for the import, so the comments match what was
+    judged) or, when it holds none, by the formula's text; written by ``inert``, so the
+    annotated copy never hands back a live formula (``=HYPERLINK(…)``, DDE ``=cmd|…``)."""
+    for sheet in workbook.worksheets:
+        rows = None
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                if rows is None:
+                    rows = sheet_values(values, sheet.title)
+                r, c = cell.row - 1, cell.column - 1
+                value = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
+                if value == "":  # never calculated: the formula itself, as text
+                    value = getattr(cell.value, "text", None) or str(cell.value or "")
+                inert(cell, value)

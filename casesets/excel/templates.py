@@ -14,10 +14,12 @@ import zipfile
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from binding.workbooks import inert
 from surveys.attachment4 import region_parts
 from surveys.editions import CURRENT_EDITION
 from surveys.editions.base import YES_NO
@@ -184,7 +186,7 @@ def _instructions(workbook: Workbook, title: str, rows: list[tuple]) -> None:
         cell.fill = HEADER_FILL
         cell.border = BORDER
     for row in rows:
-        sheet.append([str(value) for value in row])
+        sheet.append([inert(WriteOnlyCell(sheet), str(value)) for value in row])
         for cell in sheet[sheet.max_row]:
             cell.alignment = LEFT
             cell.border = BORDER
@@ -246,7 +248,7 @@ def case_workbook(spec: CaseSpec, attachment: int, data_year: int, basic_info) -
         sheet[f"A{row}"] = str(label)
         sheet[f"A{row}"].font = HEADER_FONT
         sheet.merge_cells(f"A{row}:B{row}")
-        sheet[f"C{row}"] = value
+        inert(sheet[f"C{row}"], value)
         sheet.merge_cells(f"C{row}:{last}{row}")
         for cell in sheet[row]:
             cell.border = BORDER
@@ -346,7 +348,7 @@ def survey_workbook(data_year: int, basic_info, values=None) -> Workbook:
     for (letter, label), value in zip(SURVEY_IDENTITY, identity, strict=True):
         sheet[f"{letter}2"] = str(label)
         sheet.merge_cells(f"{letter}2:{letter}3")
-        sheet[f"{letter}{row}"] = value
+        inert(sheet[f"{letter}{row}"], value)
         sheet.column_dimensions[letter].width = 14
     sheet.column_dimensions["D"].width = 28
     sheet.column_dimensions["H"].width = 16
@@ -370,7 +372,7 @@ def survey_workbook(data_year: int, basic_info, values=None) -> Workbook:
         value = (values or {}).get(item.code)
         if isinstance(value, bool):
             value = YES if value else NO
-        value_cell.value = value
+        inert(value_cell, value)
         sheet.column_dimensions[column.letter].width = 12 if column.band else 16
         key, validation = _survey_validation(item)
         validations.setdefault(key, validation).add(value_cell.coordinate)

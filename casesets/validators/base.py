@@ -29,6 +29,9 @@ BY_HAND = "by_hand"
 IMPORT = "import"
 
 ADMISSION_NO_PATTERN = re.compile(r"^[A-Za-z0-9\-_/]{1,32}$")
+# C0 and C1 control characters and DEL (Excel writes them as _x0001_ …), but tab and line
+# breaks, which free text may keep.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from .base import (
     ADMISSION_NO_PATTERN,
     BOOLEAN,
     CHOICE,
+    CONTROL_CHARACTERS,
     DATE,
     DATETIME,
     DECIMAL,
@@ -25,6 +26,21 @@ from .base import (
     is_blank,
     normalize_admission_no,
 )
+
+
+def check_control_characters(column, value) -> str | None:
+    """Issue 17: a value holding invisible control characters (``CONTROL_CHARACTERS``) is
+    refused, never silently cleaned — dropping them from a 住院号 could merge two
+    patients. In the forms and the import alike."""
+    if type(value) is str:
+        if value.isprintable() or not CONTROL_CHARACTERS.search(value):
+            return None
+    elif not (
+        isinstance(value, list | tuple)
+        and any(isinstance(v, str) and CONTROL_CHARACTERS.search(v) for v in value)
+    ):
+        return None
+    return _("%(label)s含有不可见的控制字符，请删除后重新填写。") % {"label": column.label}
 
 
 def check_required(column, value) -> str | None:
@@ -136,7 +152,10 @@ def check_admission_no(column, value) -> str | None:
     }
 
 
-FIELD_CHECKS = (check_required, check_type, check_choice, check_range, check_length)
+FIELD_CHECKS = (
+    check_control_characters, check_required, check_type, check_choice, check_range,
+    check_length,
+)  # fmt: skip
 COLUMN_CHECKS = (check_admission_no,)
 
 # For each check, the columns it can refuse a value of at all (it returns ``None`` for

@@ -91,3 +91,50 @@ def replace_members(content: bytes, changes: dict[str, bytes]) -> bytes:
         members = {name: archive.read(name) for name in archive.namelist()}
     members.update(changes)
     return zip_bytes(members)
+
+
+def lying_bomb(content: bytes, member: str, payload_bytes: int, declared: int = 1024) -> bytes:
+    """``content`` with ``member`` replaced by a deflate stream that inflates to
+    ``payload_bytes`` (the member's XML start, then blanks) while both its local and its
+    central header claim ``declared`` bytes — the "lying" zip bomb."""
+    import struct
+    import zlib
+
+    head = b'<?xml version="1.0"?><worksheet><sheetData>'
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    parts = [compressor.compress(head)]
+    block = b" " * (1024 * 1024)
+    for _ in range((payload_bytes - len(head)) // len(block)):
+        parts.append(compressor.compress(block))
+    parts.append(compressor.flush())
+    stream = b"".join(parts)
+    marker = b"\x00" * len(stream)  # stored member of the right size, patched below
+    patched = bytearray(replace_members(content, {}))
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            if name == member:
+                archive.writestr(name, marker, compress_type=zipfile.ZIP_STORED)
+            else:
+                archive.writestr(name, data)
+    patched = bytearray(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(patched))) as archive:
+        info = archive.getinfo(member)
+        start_dir = archive.start_dir
+    offset = info.header_offset
+    name_length, extra_length = struct.unpack("<HH", patched[offset + 26 : offset + 30])
+    data_at = offset + 30 + name_length + extra_length
+    patched[data_at : data_at + len(stream)] = stream
+    # Local header: method deflate (8), sizes (compressed true, uncompressed declared).
+    struct.pack_into("<H", patched, offset + 8, 8)
+    struct.pack_into("<II", patched, offset + 18, len(stream), declared)
+    at = start_dir
+    while patched[at : at + 4] == b"PK\x01\x02":
+        n, m, k = struct.unpack("<HHH", patched[at + 28 : at + 34])
+        if patched[at + 46 : at + 46 + n].decode() == member:
+            struct.pack_into("<H", patched, at + 10, 8)
+            struct.pack_into("<II", patched, at + 20, len(stream), declared)
+        at += 46 + n + m + k
+    return bytes(patched)
