@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import mask_phone
@@ -47,6 +47,23 @@ class BoundFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CaseFilesFilter(admin.SimpleListFilter):
+    """Records loaded without one of their 附件2/附件3 files (it could not be read)."""
+
+    title = _("个案文件")
+    parameter_name = "files"
+
+    def lookups(self, request, model_admin):
+        return (("missing", _("缺少个案文件")), ("complete", _("齐全")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.exclude(refused_files=[])
+        if self.value() == "complete":
+            return queryset.filter(refused_files=[])
+        return queryset
+
+
 class ImportForm(forms.Form):
     archive = forms.FileField(
         label=_("导出压缩包（zip）"),
@@ -75,21 +92,24 @@ class LegacyRecordAdmin(ReadOnlyAdmin):
         "entered_at",
         "bound_institution",
         "bound_at",
+        "case_files",
     )
-    list_filter = ("data_year", "submit_status", BoundFilter)
+    list_filter = ("data_year", "submit_status", BoundFilter, CaseFilesFilter)
     search_fields = ("hospital_name", "region_text", "director_name", "director_phone")
     list_select_related = ("bound_institution",)
     list_per_page = 50
     change_list_template = "admin/binding/legacyrecord/change_list.html"
     # The phone masked like on every page (security checklist 8.2).
-    readonly_fields = ("report_link", "masked_director_phone")
+    readonly_fields = ("report_link", "masked_director_phone", "refused_files_list")
     fieldsets = (
         (_("医院"), {"fields": (
             "hospital_name", "data_year", "region_text", "region_code", "region",
             "grade", "category", "director_name", "masked_director_phone", "director_email",
             "submit_status", "entered_at",
         )}),
-        (_("总表与个案"), {"fields": ("values", "thrombolysis_cases", "intervention_cases")}),
+        (_("总表与个案"), {"fields": (
+            "refused_files_list", "values", "thrombolysis_cases", "intervention_cases",
+        )}),
         (_("绑定"), {"fields": (
             "bound_institution", "bound_report", "report_link", "bound_at", "bound_by",
         )}),
@@ -102,6 +122,33 @@ class LegacyRecordAdmin(ReadOnlyAdmin):
     @admin.display(description=_("联系电话"))
     def masked_director_phone(self, obj):
         return mask_phone(obj.director_phone) or "—"
+
+    @admin.display(description=_("个案文件"))
+    def case_files(self, obj):
+        missing = obj.refused_attachments
+        return _("缺少%(files)s") % {"files": "、".join(missing)} if missing else "—"
+
+    @admin.display(description=_("未导入的个案文件"))
+    def refused_files_list(self, obj):
+        """Each refused file with its reason and the import run that refused it."""
+        if not obj.refused_files:
+            return "—"
+        rows = format_html_join(
+            "",
+            '<li>{}：{}（{}）<a href="{}">{}</a></li>',
+            (
+                (
+                    entry["attachment"],
+                    entry["file"],
+                    entry["reason"],
+                    reverse("admin:binding_legacyimport_change", args=[entry["import_id"]]),
+                    _("导入批次"),
+                )
+                for entry in obj.refused_files
+            ),
+        )
+        note = _("这些文件的个案尚未导入；用修复的文件重新导入即补全，已导入的内容不变。")
+        return format_html('<ul id="refused-files">{}</ul><div class="help">{}</div>', rows, note)
 
     @admin.display(description=_("年度报告"))
     def report_link(self, obj):
@@ -164,7 +211,15 @@ class LegacyRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(LegacyImport)
 class LegacyImportAdmin(ReadOnlyAdmin):
-    list_display = ("source_name", "started_at", "run_by", "created", "unchanged", "refused")
+    list_display = (
+        "source_name",
+        "started_at",
+        "run_by",
+        "created",
+        "completed",
+        "unchanged",
+        "refused",
+    )
     list_select_related = ("run_by",)
     search_fields = ("source_name",)
     fields = (
@@ -174,6 +229,7 @@ class LegacyImportAdmin(ReadOnlyAdmin):
         "finished_at",
         "run_by",
         "created",
+        "completed",
         "unchanged",
         "refused",
         "report",

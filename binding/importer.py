@@ -7,9 +7,12 @@ Excel import of cases (``casesets.validators.validate_case``, import mode).
 
 What is refused, and why, is reported per file; the rest loads:
 
-- a file that cannot be read is reported; a hospital whose 附件2/附件3 file cannot be read
-  is held back whole (a record is never stored with some of its cases missing), so that
-  importing the repaired export later adds it;
+- a file that cannot be read is reported; when it is a hospital's 附件2/附件3 (found by
+  its file name), the hospital's record still loads with its 总表 and its other, readable
+  attachment, and the refused file is kept on the record with its reason
+  (``LegacyRecord.refused_files``). An import in which that file is readable adds exactly
+  its cases and removes the refusal; nothing else of the record changes. An attachment with
+  two files for one hospital is refused the same way (which one holds the cases?);
 - a case file whose hospital has no 附件1 row is refused;
 - a case row that breaks a rule is refused, the others of the file load;
 - messy cells are read as what they mean (a phone stored as a number, 录入时间 as text or
@@ -18,7 +21,10 @@ What is refused, and why, is reported per file; the rest loads:
 
 Importing is idempotent: a record is identified by (data year, 医院全称); the same content
 again is skipped ("已导入过"), different content for a record already in the pool is refused
-and never overwrites it.
+and never overwrites it. The content fingerprint counts a refused attachment as "not
+read" (``None``), so a file that is still broken, or broken only this time, compares equal
+to what is stored. Each record is written in one statement inside a transaction (new ones
+in one batch per year, a completed one under a row lock): a crash never leaves half a file.
 """
 
 from __future__ import annotations
@@ -57,6 +63,9 @@ from .workbooks import (
 
 BATCH_SIZE = 500
 FIRST_YEAR = 2000  # the first 年度 a folder of an export may name
+ATTACHMENTS = ("附件2", "附件3")
+CASE_FIELDS = {"附件2": "intervention_cases", "附件3": "thrombolysis_cases"}  # on LegacyRecord
+OTHER = {"附件2": "附件3", "附件3": "附件2"}
 
 # Words the old platform's users typed instead of choosing from the list.
 DRUG_ALIASES = {
@@ -86,14 +95,16 @@ class FileReport:
     path: str
     summary: str = ""
     refused: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # records loaded without a case file
     notes: list[str] = field(default_factory=list)
     unreadable: bool = False
 
     def lines(self, brief: bool = False) -> list[str]:
-        if brief and not (self.refused or self.unreadable):
+        if brief and not (self.refused or self.missing or self.unreadable):
             return []
         out = [f"{self.path}：{self.summary}"]
         out += [f"  拒绝 {line}" for line in self.refused]
+        out += [f"  缺少 {line}" for line in self.missing]
         if not brief:
             out += [f"  提示 {line}" for line in self.notes]
         return out
@@ -104,7 +115,12 @@ class ImportResult:
     source: str
     files: list[FileReport] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # "医院 年度 缺少附件3：文件（原因）" for every record of the export still missing a file.
+    missing: list[str] = field(default_factory=list)
+    # "医院 年度 附件3 N例" for every record whose missing cases this run added.
+    completions: list[str] = field(default_factory=list)
     created: int = 0
+    completed: int = 0
     unchanged: int = 0
     refused: int = 0
     unreadable_files: int = 0
@@ -116,10 +132,11 @@ class ImportResult:
     @property
     def totals(self) -> str:
         return (
-            f"合计：新导入{self.created}条既往数据（溶栓个案{self.created_thrombolysis}例，"
-            f"介入个案{self.created_intervention}例），已导入过（未改动）{self.unchanged}条，"
-            f"拒绝{self.refused}条；无法读取的文件{self.unreadable_files}个，"
-            f"拒绝的文件{self.refused_files}个。"
+            f"合计：新导入{self.created}条既往数据，补全{self.completed}条，"
+            f"新增溶栓个案{self.created_thrombolysis}例、介入个案{self.created_intervention}例；"
+            f"已导入过（未改动）{self.unchanged}条，拒绝{self.refused}条；"
+            f"缺少个案文件的既往数据{len(self.missing)}条，"
+            f"无法读取的文件{self.unreadable_files}个，拒绝的文件{self.refused_files}个。"
         )
 
     def text(self, brief: bool = False) -> str:
@@ -127,6 +144,15 @@ class ImportResult:
         lines += [f"  {problem}" for problem in self.problems]
         for report in self.files:
             lines += report.lines(brief)
+        if self.completions:
+            lines.append(f"补全个案的既往数据{len(self.completions)}条：")
+            lines += [f"  {line}" for line in self.completions]
+        if self.missing:
+            lines.append(
+                f"缺少个案文件的既往数据{len(self.missing)}条（总表和其余个案已导入；"
+                "修复这些文件后重新导入即可补全，已导入的内容不会重复）："
+            )
+            lines += [f"  {line}" for line in self.missing]
         lines.append(self.totals)
         return "\n".join(lines)
 
@@ -144,8 +170,54 @@ class Hospital:
     fields: dict
     values: dict
     notes: list[str]
-    cases: dict = field(default_factory=dict)  # "附件2"/"附件3" → list of case dicts
+    # "附件2"/"附件3" → list of case dicts; None for an attachment refused this time.
+    cases: dict = field(default_factory=dict)
+    refusals: dict = field(default_factory=dict)  # "附件2"/"附件3" → Refusal
+    present: set = field(default_factory=set)  # the attachments read from a file
     held: str = ""  # why it is held back (not imported this time)
+
+
+@dataclass
+class Refusal:
+    """A hospital's 附件2/附件3 that is not loaded this time, and why (Chinese)."""
+
+    attachment: str
+    files: list[str]
+    reason: str
+
+    def entry(self, run: LegacyImport) -> dict:
+        """As kept in ``LegacyRecord.refused_files``."""
+        return {
+            "attachment": self.attachment,
+            "file": "、".join(self.files),
+            "reason": self.reason,
+            "import_id": run.pk,
+        }
+
+
+@dataclass
+class Stored:
+    """The hospital's record already in the pool, as this run compares against it."""
+
+    pk: int
+    fingerprint: str
+    refused_files: list
+    bound: bool
+    _cases: dict | None = None
+
+    @property
+    def refused(self) -> set[str]:
+        return {entry["attachment"] for entry in self.refused_files}
+
+    def cases(self) -> dict:
+        """The stored cases by attachment, None for a refused one (read when first asked)."""
+        if self._cases is None:
+            row = LegacyRecord.objects.values(*CASE_FIELDS.values()).get(pk=self.pk)
+            self._cases = {
+                attachment: None if attachment in self.refused else row[name]
+                for attachment, name in CASE_FIELDS.items()
+            }
+        return self._cases
 
 
 @dataclass
@@ -156,10 +228,15 @@ class CaseFile:
     key: str  # its name_key
     hint: str  # name_key from the file name (for an unreadable file)
     rows: list = field(default_factory=list)  # (row number, raw row)
+    problem: str = ""  # why it cannot be read (an unreadable file)
 
 
 def _label(hospital: Hospital) -> str:
     return f"第{hospital.row}行 {hospital.name}"
+
+
+def _missing_line(name: str, year: int, entry: dict) -> str:
+    return f"{name} {year}年度 缺少{entry['attachment']}：{entry['file']}（{entry['reason']}）"
 
 
 # Classifying the files ----------------------------------------------------------------------
@@ -346,6 +423,7 @@ def _parse_case_file(entry, attachment: str) -> CaseFile:
     try:
         sheets = read_sheets(entry.read(), suffix)
     except (WorkbookError, SourceError) as error:
+        case_file.problem = error.message
         report.summary = f"无法读取：{error.message}"
         report.unreadable = True
         return case_file
@@ -357,12 +435,16 @@ def _parse_case_file(entry, attachment: str) -> CaseFile:
         and text(cell(rows[spec.header_row - 1], fmt.column_index(admission.letter)))
         != str(admission.header)
     ):
-        report.summary = f"不是2018版{attachment}的格式（A2应为“医院全称”，第5行为表头），未读取。"
+        case_file.problem = (
+            f"不是2018版{attachment}的格式（A2应为“医院全称”，第5行为表头），未读取。"
+        )
+        report.summary = case_file.problem
         report.unreadable = True
         return case_file
     name = text(cell(rows[row - 1], fmt.column_index(letter)))
     if not name:
-        report.summary = "C2（医院全称）为空，无法对应医院，未读取。"
+        case_file.problem = "C2（医院全称）为空，无法对应医院，未读取。"
+        report.summary = case_file.problem
         report.unreadable = True
         return case_file
     case_file.name = name
@@ -434,12 +516,13 @@ def _read_cases(case_file: CaseFile, year: int, other_numbers) -> list[dict]:
 # Records ----------------------------------------------------------------------------------
 
 
-def _fingerprint(year: int, hospital: Hospital) -> str:
+def _fingerprint(year: int, hospital: Hospital, cases: dict) -> str:
+    """The SHA-256 of a record's content; ``cases`` by attachment, None for a refused one."""
     content = {
         "data_year": year,
         **{k: v for k, v in hospital.fields.items() if k != "region_id"},
         "values": hospital.values,
-        "cases": hospital.cases,
+        "cases": cases,
     }
     encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
@@ -450,8 +533,9 @@ def _record(year, hospital, source_file, source_sha256, fingerprint, run, region
         data_year=year,
         name_key=hospital.key,
         values=hospital.values,
-        thrombolysis_cases=hospital.cases.get("附件3", []),
-        intervention_cases=hospital.cases.get("附件2", []),
+        thrombolysis_cases=hospital.cases.get("附件3") or [],
+        intervention_cases=hospital.cases.get("附件2") or [],
+        refused_files=[hospital.refusals[a].entry(run) for a in sorted(hospital.refusals)],
         source_file=source_file[-300:],
         source_row=hospital.row,
         source_sha256=source_sha256,
@@ -507,18 +591,15 @@ class Importer:
         source_sha256 = sha256_of(data)
         by_key = {h.key: h for h in hospitals}
 
-        case_files = defaultdict(list)  # (key, attachment) → [CaseFile]
+        # (key, attachment) → its files; an unreadable one is matched by its file name.
+        case_files = defaultdict(list)
         for attachment, entry in case_entries:
             case_file = _parse_case_file(entry, attachment)
             result.files.append(case_file.report)
             if case_file.report.unreadable:
                 result.unreadable_files += 1
-                hospital = by_key.get(case_file.hint)
-                if hospital is not None and not hospital.held:
-                    hospital.held = (
-                        f"其{attachment}文件“{entry.path}”无法读取，该医院暂不导入；"
-                        "修复该文件后重新导入即可"
-                    )
+                if case_file.hint in by_key:
+                    case_files[(case_file.hint, attachment)].append(case_file)
                 continue
             if case_file.key not in by_key:
                 case_file.report.summary = (
@@ -530,74 +611,191 @@ class Importer:
             case_files[(case_file.key, attachment)].append(case_file)
 
         for (key, attachment), same in case_files.items():
+            hospital = by_key[key]
             if len(same) > 1:
-                hospital = by_key[key]
-                names = "、".join(f"“{c.report.path}”" for c in same)
-                hospital.held = (
-                    hospital.held or f"有多个{attachment}文件（{names}），无法确定以哪个为准"
+                reason = f"该医院有多个{attachment}文件（共{len(same)}个），无法确定以哪个为准"
+                paths = [case_file.report.path for case_file in same]
+                hospital.refusals[attachment] = Refusal(attachment, paths, reason)
+                for case_file in same:
+                    if not case_file.report.unreadable:
+                        case_file.report.summary = f"{hospital.name}：未导入。"
+                        case_file.report.refused.append(reason)
+                        result.refused_files += 1
+            elif same[0].report.unreadable:
+                hospital.refusals[attachment] = Refusal(
+                    attachment, [same[0].report.path], same[0].problem
                 )
 
-        existing = dict(
-            LegacyRecord.objects.filter(data_year=year).values_list("name_key", "fingerprint")
-        )
+        existing = {
+            key: Stored(pk, fingerprint, refused or [], bound)
+            for pk, key, fingerprint, refused, bound in LegacyRecord.objects.filter(
+                data_year=year
+            ).values_list("pk", "name_key", "fingerprint", "refused_files", "bound_institution_id")
+        }
         new_records = []
         created = unchanged = 0
+        completed_before = result.completed
         for hospital in hospitals:
             if hospital.held:
                 report.refused.append(f"{_label(hospital)}：{hospital.held}")
-                for attachment in ("附件2", "附件3"):
+                for attachment in ATTACHMENTS:
                     for case_file in case_files.get((hospital.key, attachment), ()):
                         case_file.report.summary = (
                             f"{hospital.name}：医院暂不导入（见附件1的说明）。"
                         )
                 continue
-            numbers = {}
-            for attachment, other in (("附件2", None), ("附件3", "附件2")):
-                files_of = case_files.get((hospital.key, attachment), [])
-                if not files_of:
-                    hospital.cases[attachment] = []
-                    continue
-                case_file = files_of[0]
-                other_numbers = numbers.get(other, set()) if other else set()
-                cases = _read_cases(case_file, year, other_numbers)
-                hospital.cases[attachment] = cases
-                numbers[attachment] = {case["admission_no"] for case in cases}
-                title = fmt.CASE_DIRS[attachment].case_title
-                refused = len(case_file.report.refused)
-                case_file.report.summary = f"{hospital.name} {title}{len(cases)}例" + (
-                    f"，拒绝{refused}行" if refused else ""
-                )
-            fingerprint = _fingerprint(year, hospital)
-            if hospital.key in existing:
-                if existing[hospital.key] == fingerprint:
-                    unchanged += 1
-                else:
-                    report.refused.append(
-                        f"{_label(hospital)}：该医院{year}年度的既往数据已导入过且内容不同，"
-                        "未覆盖已有数据（如需更正，请联系平台管理员）"
-                    )
+            stored = existing.get(hospital.key)
+            self._read_hospital_cases(hospital, case_files, year, stored)
+            if stored is not None:
+                unchanged += self._compare(year, hospital, stored, report)
                 continue
             report.notes.extend(hospital.notes)
-            new_records.append(
-                _record(
-                    year, hospital, main.path, source_sha256, fingerprint, self.run, self.regions
-                )
+            fingerprint = _fingerprint(year, hospital, hospital.cases)
+            record = _record(
+                year, hospital, main.path, source_sha256, fingerprint, self.run, self.regions
             )
-            existing[hospital.key] = fingerprint
+            new_records.append(record)
+            for attachment, refusal in sorted(hospital.refusals.items()):
+                report.missing.append(
+                    f"{_label(hospital)}：{attachment}文件未导入（{refusal.reason}），"
+                    f"已导入总表和其余个案"
+                )
+                self._note(refusal, f"{hospital.name}{year}年度的总表和其余个案已导入，"
+                           f"此文件修复后重新导入即可补全。")  # fmt: skip
+            self._still_missing(hospital, year, record.refused_files)
             created += 1
 
         with transaction.atomic():
             LegacyRecord.objects.bulk_create(new_records, batch_size=BATCH_SIZE)
         refused = len(report.refused)
+        completed = result.completed - completed_before
         report.summary = (
             f"{year}年度 {len(hospitals) + refused_rows}家医院：新导入{created}，"
-            f"已导入过（未改动）{unchanged}，拒绝{refused}"
+            f"补全{completed}，已导入过（未改动）{unchanged}，拒绝{refused}"
         )
         result.created += created
         result.unchanged += unchanged
         result.refused += refused
         result.created_thrombolysis += sum(len(r.thrombolysis_cases) for r in new_records)
         result.created_intervention += sum(len(r.intervention_cases) for r in new_records)
+
+    def _read_hospital_cases(self, hospital, case_files, year, stored: Stored | None) -> None:
+        """The cases of the hospital's readable files into ``hospital.cases`` (None for a
+        refused attachment), each file's summary written.
+
+        A 住院号 may not be in both attachments. As on first import, 附件3 is checked against
+        附件2; but when a file is refused now or was refused before, each attachment is
+        checked against the *stored* other one: what was loaded then reads the same now,
+        and an attachment that is added is checked against what the record keeps."""
+        against_stored = stored is not None and bool(stored.refused or hospital.refusals)
+        numbers = {}
+        for attachment in ATTACHMENTS:
+            if attachment in hospital.refusals:
+                hospital.cases[attachment] = None
+                continue
+            files_of = case_files.get((hospital.key, attachment), [])
+            if not files_of:
+                hospital.cases[attachment] = []
+                continue
+            if against_stored:
+                other = {c["admission_no"] for c in stored.cases()[OTHER[attachment]] or ()}
+            else:
+                other = numbers.get(OTHER[attachment], set()) if attachment == "附件3" else set()
+            case_file = files_of[0]
+            cases = _read_cases(case_file, year, other)
+            hospital.cases[attachment] = cases
+            hospital.present.add(attachment)
+            numbers[attachment] = {case["admission_no"] for case in cases}
+            title = fmt.CASE_DIRS[attachment].case_title
+            refused = len(case_file.report.refused)
+            case_file.report.summary = f"{hospital.name} {title}{len(cases)}例" + (
+                f"，拒绝{refused}行" if refused else ""
+            )
+
+    def _compare(self, year, hospital, stored: Stored, report: FileReport) -> int:
+        """A hospital whose record is in the pool: 1 when the record stays as it is, else 0
+        (its missing cases added, or a refusal reported)."""
+        candidate, completing = {}, {}
+        for attachment in ATTACHMENTS:
+            read = hospital.cases[attachment]
+            if attachment in stored.refused:
+                candidate[attachment] = None
+                if attachment in hospital.present:
+                    completing[attachment] = read
+            elif read is None:  # loaded before, refused this time: what is stored stands
+                candidate[attachment] = stored.cases()[attachment]
+                self._note(
+                    hospital.refusals[attachment],
+                    f"{hospital.name}{year}年度已导入的个案保持不变。",
+                )
+            else:
+                candidate[attachment] = read
+        label = _label(hospital)
+        if _fingerprint(year, hospital, candidate) != stored.fingerprint:
+            report.refused.append(
+                f"{label}：该医院{year}年度的既往数据已导入过且内容不同，"
+                "未覆盖已有数据（如需更正，请联系平台管理员）"
+            )
+            return 0
+        if not completing:
+            self._still_missing(hospital, year, stored.refused_files)
+            return 1
+        if stored.bound:
+            report.refused.append(
+                f"{label}：该数据已被绑定，未补全{'、'.join(completing)}"
+                "（绑定生成的报告不随之改变）；如需补全，请该单位解绑后重新导入"
+            )
+            self._still_missing(hospital, year, stored.refused_files)
+            return 0
+        fingerprint = _fingerprint(year, hospital, {**candidate, **completing})
+        if not self._complete(hospital, year, stored, completing, fingerprint):
+            report.refused.append(f"{label}：该数据刚被其他操作更改，未补全；请稍后重新导入")
+            self._still_missing(hospital, year, stored.refused_files)
+            return 0
+        left = [e for e in stored.refused_files if e["attachment"] not in completing]
+        self._still_missing(hospital, year, left)
+        return 0
+
+    def _still_missing(self, hospital, year, entries) -> None:
+        for entry in entries:
+            self.result.missing.append(_missing_line(hospital.name, year, entry))
+
+    def _note(self, refusal: Refusal, sentence: str) -> None:
+        """Add ``sentence`` to the summary of the refused files."""
+        for report in self.result.files:
+            if report.path in refusal.files:
+                report.summary += sentence
+
+    def _complete(self, hospital, year, stored: Stored, completing: dict, fingerprint) -> bool:
+        """Add the cases of the repaired attachments to the stored record and drop their
+        refusals, under a row lock (False: another import or a 绑定 came first)."""
+        with transaction.atomic():
+            record = LegacyRecord.objects.select_for_update().get(pk=stored.pk)
+            if record.fingerprint != stored.fingerprint or record.is_bound:
+                return False
+            for attachment, cases in completing.items():
+                setattr(record, CASE_FIELDS[attachment], cases)
+            record.refused_files = [
+                entry for entry in record.refused_files if entry["attachment"] not in completing
+            ]
+            record.fingerprint = fingerprint
+            fields = [CASE_FIELDS[attachment] for attachment in completing]
+            record.save(update_fields=[*fields, "refused_files", "fingerprint"])
+            audit.record(
+                None, audit.Action.IMPORT, obj=record, user=self.run.run_by,
+                kind="legacy_completion", run=self.run.pk, attachments=sorted(completing),
+                cases=sum(len(cases) for cases in completing.values()),
+            )  # fmt: skip
+        result = self.result
+        result.completed += 1
+        result.created_thrombolysis += len(completing.get("附件3", ()))
+        result.created_intervention += len(completing.get("附件2", ()))
+        for attachment, cases in completing.items():
+            title = fmt.CASE_DIRS[attachment].case_title
+            result.completions.append(
+                f"{hospital.name} {year}年度 {attachment}（{title}）{len(cases)}例"
+            )
+        return True
 
 
 def import_legacy(source, *, name: str | None = None, run_by=None, source_sha256: str = ""):
@@ -619,6 +817,7 @@ def import_legacy(source, *, name: str | None = None, run_by=None, source_sha256
         for year in sorted(years):
             importer.import_year(year, years[year])
     run.created = result.created
+    run.completed = result.completed
     run.unchanged = result.unchanged
     run.refused = result.refused
     run.finished_at = timezone.now()

@@ -43,6 +43,9 @@ class LegacyImport(models.Model):
         help_text=_("为空表示由命令行（manage.py import_legacy）导入"),
     )
     created = models.PositiveIntegerField(_("新导入"), default=0)
+    completed = models.PositiveIntegerField(
+        _("补全"), default=0, help_text=_("此前缺少个案文件、本次用修复的文件补全个案的既往数据")
+    )
     unchanged = models.PositiveIntegerField(_("已存在"), default=0)
     refused = models.PositiveIntegerField(_("拒绝"), default=0)
     report = models.TextField(_("导入报告"), blank=True)
@@ -109,6 +112,15 @@ class LegacyRecord(models.Model):
     # 附件3 / 附件2 rows, each a dict of case field → value (as casesets' models name them).
     thrombolysis_cases = models.JSONField(_("单纯静脉溶栓个案"), default=list, blank=True)
     intervention_cases = models.JSONField(_("血管内介入治疗个案"), default=list, blank=True)
+    # The 附件2/附件3 files that could not be loaded, each {"attachment": "附件3", "file":
+    # path in the export, "reason": why, "import_id": the run}; that attachment's cases are
+    # missing until an import with the repaired file adds them and removes the entry.
+    refused_files = models.JSONField(
+        _("未导入的个案文件"),
+        default=list,
+        blank=True,
+        help_text=_("无法读取的附件2/附件3文件及原因；修复文件后重新导入即补全其个案"),
+    )
 
     # Lower-cased, NFKC text of name, region, person and phone: what the search reads; and
     # its characters and character pairs, which the search's index holds (binding.search).
@@ -183,6 +195,11 @@ class LegacyRecord(models.Model):
     @property
     def is_bound(self):
         return self.bound_institution_id is not None
+
+    @property
+    def refused_attachments(self) -> list[str]:
+        """The attachments whose cases are missing ("附件2", "附件3")."""
+        return [entry["attachment"] for entry in self.refused_files or ()]
 
     @property
     def case_counts(self):

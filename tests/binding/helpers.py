@@ -3,6 +3,7 @@
 import datetime
 from pathlib import Path
 
+from django.db import transaction
 from django.utils import timezone
 
 from binding import legacy_format as fmt
@@ -164,3 +165,49 @@ def write_cases(folder: Path, year: int, attachment: str, name: str, rows, *, nu
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+# Comparing what imports store ---------------------------------------------------------------
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def clean_import(folder: Path) -> dict:
+    """What importing ``folder`` into an empty pool stores: ``(year, name) → record row``
+    (as ``values()`` gives it), found inside a transaction that is then rolled back."""
+    from binding.importer import import_legacy
+
+    rows = {}
+    try:
+        with transaction.atomic():
+            import_legacy(folder)
+            for row in LegacyRecord.objects.values():
+                rows[(row["data_year"], row["hospital_name"])] = row
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return rows
+
+
+def snapshot() -> dict:
+    """Every column of every record, by primary key: equal snapshots mean nothing changed."""
+    return {row["id"]: row for row in LegacyRecord.objects.values()}
+
+
+def both_case_files(folder: Path, name: str) -> tuple[int, Path, Path]:
+    """``(year, 附件2 file, 附件3 file)`` of the first year in which ``name`` has both."""
+    for year_folder in sorted(path for path in folder.iterdir() if path.is_dir()):
+        intervention = sorted(year_folder.glob(f"附件2/附件2_*_{name}.*"))
+        thrombolysis = sorted(year_folder.glob(f"附件3/附件3_*_{name}.*"))
+        if intervention and thrombolysis:
+            return int(year_folder.name), intervention[0], thrombolysis[0]
+    raise AssertionError(f"{name} has no year with both 附件2 and 附件3 in {folder}")
+
+
+def truncate(path: Path) -> bytes:
+    """Cut ``path`` to its first third (an unreadable workbook); its good bytes returned."""
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 3])
+    return good

@@ -9,7 +9,7 @@ from binding.demo_export import zip_folder
 from binding.models import BindingLog, LegacyImport, LegacyRecord
 from binding.services import bind_legacy_record, unbind_legacy_record
 
-from .helpers import make_record
+from .helpers import both_case_files, make_record, truncate
 
 CHANGELIST = reverse("admin:binding_legacyrecord_changelist")
 IMPORT = reverse("admin:binding_legacyrecord_import")
@@ -121,3 +121,38 @@ def test_the_record_page_shows_the_phone_masked(desk, db):
     detail = desk.get(reverse("admin:binding_legacyrecord_change", args=[record.pk]))
 
     assert "138****5678" in detail.text and "13812345678" not in detail.text
+
+
+@pytest.mark.usefixtures("regions")
+def test_a_refused_case_file_is_shown_on_the_import_page_and_its_record(desk, demo_export,
+                                                                        tmp_path):  # fmt: skip
+    folder, summary = demo_export
+    year, _evt_file, ivt_file = both_case_files(folder, "首都医科大学附属北京天坛医院")
+    good = truncate(ivt_file)
+    path = ivt_file.relative_to(folder).as_posix()
+    archive = zip_folder(folder, tmp_path / "broken.zip")
+
+    response = desk.post(IMPORT, {"archive": SimpleUploadedFile("a.zip", archive.read_bytes())})
+
+    assert f"新导入{summary.records}条既往数据" in response.text
+    assert f"首都医科大学附属北京天坛医院 {year}年度 缺少附件3：{path}" in response.text
+    assert "文件已损坏或不是Excel文件，无法读取。" in response.text
+    record = LegacyRecord.objects.get(hospital_name="首都医科大学附属北京天坛医院", data_year=year)
+    detail = desk.get(reverse("admin:binding_legacyrecord_change", args=[record.pk])).text
+    assert path in detail and "文件已损坏或不是Excel文件，无法读取。" in detail
+    listing = desk.get(CHANGELIST, {"files": "missing"}).text
+    assert "首都医科大学附属北京天坛医院" in listing and "北京协和医院" not in listing
+    assert "缺少附件3" in listing
+
+    ivt_file.write_bytes(good)
+    archive = zip_folder(folder, tmp_path / "repaired.zip")
+    repaired = desk.post(IMPORT, {"archive": SimpleUploadedFile("b.zip", archive.read_bytes())})
+
+    assert (
+        "补全1条" in repaired.text and f"已导入过（未改动）{summary.records - 1}条" in repaired.text
+    )
+    record.refresh_from_db()
+    assert record.refused_files == [] and record.thrombolysis_cases
+    detail = desk.get(reverse("admin:binding_legacyrecord_change", args=[record.pk])).text
+    assert "文件已损坏或不是Excel文件，无法读取。" not in detail
+    assert LegacyImport.objects.order_by("-pk").first().completed == 1

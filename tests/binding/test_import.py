@@ -16,9 +16,22 @@ from binding.importer import import_legacy
 from binding.models import LegacyImport, LegacyRecord, LegacySubmitStatus
 from institutions.models import Region
 
-from .helpers import VALUES_2018, hospital_row, write_attachment1, write_cases
+from .helpers import (
+    VALUES_2018,
+    both_case_files,
+    clean_import,
+    hospital_row,
+    snapshot,
+    truncate,
+    write_attachment1,
+    write_cases,
+)
 
 pytestmark = pytest.mark.usefixtures("regions")
+
+
+TIANTAN = "首都医科大学附属北京天坛医院"
+UNREADABLE = "文件已损坏或不是Excel文件，无法读取。"
 
 
 def record(name, year=2018):
@@ -93,16 +106,224 @@ def test_a_corrupt_case_file_is_reported_and_the_rest_loads(demo_export):
     text = result.text()
     assert f"{corrupt.relative_to(folder).as_posix()}：无法读取" in text
     assert result.unreadable_files == 1
-    # Its hospital is held back whole; everything else loads.
-    assert not LegacyRecord.objects.filter(hospital_name="北京协和医院", data_year=2017).exists()
-    assert "北京协和医院：其附件3文件" in text
-    assert result.created == summary.records - 1
-    assert LegacyRecord.objects.filter(hospital_name="北京协和医院", data_year=2018).exists()
+    # Every record loads, its hospital's too: only the cases of that file are missing.
+    assert result.created == summary.records
+    xiehe = record("北京协和医院", 2017)
+    assert xiehe.values and xiehe.thrombolysis_cases == []
+    assert [entry["file"] for entry in xiehe.refused_files] == [
+        corrupt.relative_to(folder).as_posix()
+    ]
 
-    # Once the file is repaired (here: removed, 0 cases), importing again adds just it.
-    corrupt.unlink()
+
+# A case file that cannot be read: the rest of its hospital's year loads ---------------------
+
+
+def test_a_corrupt_attachment3_keeps_the_total_table_and_the_attachment2_cases(demo_export):
+    folder, summary = demo_export
+    clean = clean_import(folder)
+    year, _evt_file, ivt_file = both_case_files(folder, TIANTAN)
+    truncate(ivt_file)
+
+    result = import_legacy(folder)
+
+    tiantan, expected = record(TIANTAN, year), clean[(year, TIANTAN)]
+    assert result.created == summary.records
+    assert tiantan.values == expected["values"]
+    assert tiantan.intervention_cases == expected["intervention_cases"] != []
+    assert tiantan.thrombolysis_cases == []
+    assert [(e["attachment"], e["file"], e["reason"]) for e in tiantan.refused_files] == [
+        ("附件3", ivt_file.relative_to(folder).as_posix(), UNREADABLE)
+    ]
+    assert LegacyRecord.objects.exclude(refused_files=[]).count() == 1
+
+
+def test_the_repaired_file_adds_exactly_the_missing_cases(demo_export):
+    folder, summary = demo_export
+    clean = clean_import(folder)
+    year, _evt_file, ivt_file = both_case_files(folder, TIANTAN)
+    good = truncate(ivt_file)
+    import_legacy(folder)
+    before = snapshot()
+    ivt_file.write_bytes(good)
+
+    repaired = import_legacy(folder)
+
+    after = snapshot()
+    tiantan, expected = record(TIANTAN, year), clean[(year, TIANTAN)]
+    assert (repaired.created, repaired.completed, repaired.unchanged, repaired.refused) == (
+        0, 1, summary.records - 1, 0,
+    )  # fmt: skip
+    assert {pk for pk in before if before[pk] != after[pk]} == {tiantan.pk}
+    assert after.keys() == before.keys()
+    assert tiantan.thrombolysis_cases == expected["thrombolysis_cases"] != []
+    assert repaired.created_thrombolysis == len(expected["thrombolysis_cases"])
+    assert repaired.created_intervention == 0
+    # Nothing else of the record changed, and it now is what a clean import stores.
+    unchanged = ("public_id", "values", "intervention_cases", "imported_by_id", "imported_at")
+    assert all(after[tiantan.pk][f] == before[tiantan.pk][f] for f in unchanged)
+    assert tiantan.refused_files == []
+    assert tiantan.fingerprint == expected["fingerprint"]
+    assert "补全" in repaired.text()
+
+
+def test_importing_the_repaired_export_again_changes_nothing(demo_export):
+    folder, summary = demo_export
+    _year, _evt_file, ivt_file = both_case_files(folder, TIANTAN)
+    good = truncate(ivt_file)
+    import_legacy(folder)
+    ivt_file.write_bytes(good)
+    import_legacy(folder)
+    before = snapshot()
+
     again = import_legacy(folder)
-    assert (again.created, again.unchanged) == (1, summary.records - 1)
+
+    assert snapshot() == before
+    assert (again.created, again.completed, again.unchanged) == (0, 0, summary.records)
+
+
+def test_a_file_still_broken_keeps_its_refusal_and_adds_nothing(demo_export):
+    folder, summary = demo_export
+    year, _evt_file, ivt_file = both_case_files(folder, TIANTAN)
+    truncate(ivt_file)
+    import_legacy(folder)
+    before = snapshot()
+
+    again = import_legacy(folder)
+
+    assert snapshot() == before
+    assert (again.created, again.completed, again.unchanged) == (0, 0, summary.records)
+    assert record(TIANTAN, year).refused_files != []
+    assert f"{TIANTAN} {year}年度 缺少附件3" in again.text()
+
+
+def test_a_refused_file_missing_from_a_later_export_stays_refused(demo_export):
+    folder, summary = demo_export
+    year, _evt_file, ivt_file = both_case_files(folder, TIANTAN)
+    truncate(ivt_file)
+    import_legacy(folder)
+    before = snapshot()
+    ivt_file.unlink()
+
+    again = import_legacy(folder)
+
+    # No file is not "0 cases" for a file known to be unreadable: the refusal stays.
+    assert snapshot() == before
+    assert again.unchanged == summary.records
+    assert record(TIANTAN, year).refused_files != []
+
+
+def test_a_loaded_file_that_breaks_later_changes_nothing(demo_export):
+    folder, summary = demo_export
+    year, _evt_file, ivt_file = both_case_files(folder, TIANTAN)
+    import_legacy(folder)
+    before = snapshot()
+    truncate(ivt_file)
+
+    again = import_legacy(folder)
+
+    assert snapshot() == before
+    assert (again.unchanged, again.refused) == (summary.records, 0)
+    assert record(TIANTAN, year).refused_files == []
+    assert "已导入的个案保持不变" in again.text()
+
+
+def test_the_command_lists_the_refused_file_with_its_reason(demo_export):
+    folder, _summary = demo_export
+    year, _evt_file, ivt_file = both_case_files(folder, TIANTAN)
+    good = truncate(ivt_file)
+    path = ivt_file.relative_to(folder).as_posix()
+
+    out = io.StringIO()
+    call_command("import_legacy", str(folder), "--brief", stdout=out)
+
+    text = out.getvalue()
+    assert f"{TIANTAN} {year}年度 缺少附件3：{path}（{UNREADABLE}）" in text
+    assert "缺少个案文件的既往数据1条" in text
+    ivt_file.write_bytes(good)
+    out = io.StringIO()
+    call_command("import_legacy", str(folder), "--brief", stdout=out)
+    assert "补全1条" in out.getvalue() and "缺少附件3" not in out.getvalue()
+
+
+def test_a_bound_record_is_not_completed_behind_its_institution(demo_export, alice):
+    from binding.services import bind_legacy_record
+
+    folder, _summary = demo_export
+    year, _evt_file, ivt_file = both_case_files(folder, TIANTAN)
+    good = truncate(ivt_file)
+    import_legacy(folder)
+    bind_legacy_record(record(TIANTAN, year), alice.institution, alice)
+    before = snapshot()
+    ivt_file.write_bytes(good)
+
+    again = import_legacy(folder)
+
+    assert snapshot() == before
+    assert again.completed == 0 and again.refused == 1
+    assert "已被绑定，未补全附件3" in again.text()
+
+
+def test_two_files_for_one_attachment_refuse_that_attachment_only(tmp_path):
+    write_attachment1(tmp_path, 2018, [hospital_row("北京协和医院")])
+    write_cases(
+        tmp_path, 2018, "附件2", "北京协和医院", [[1, "2018年", "B-1", "单纯取栓", 16, 6, 3]]
+    )
+    write_cases(tmp_path, 2018, "附件3", "北京协和医院", [[1, "2018年", "A-1", 8, 2, 1, "尿激酶"]])
+    write_cases(tmp_path, 2018, "附件3", "北京协和医院", [[1, "2018年", "A-9", 8, 2, 1, "尿激酶"]],
+                number=2)  # fmt: skip
+
+    result = import_legacy(tmp_path)
+
+    xiehe = record("北京协和医院")
+    assert xiehe.values == VALUES_2018
+    assert [c["admission_no"] for c in xiehe.intervention_cases] == ["B-1"]
+    assert xiehe.thrombolysis_cases == []
+    assert "有多个附件3文件" in xiehe.refused_files[0]["reason"]
+    assert result.created == 1
+
+
+def test_a_completed_attachment2_is_checked_against_the_stored_attachment3(tmp_path):
+    write_attachment1(tmp_path, 2018, [hospital_row("北京协和医院")])
+    evt_file = write_cases(tmp_path, 2018, "附件2", "北京协和医院", [
+        [1, "2018年", "B-1", "单纯取栓", 16, 6, 3],
+        [2, "2018年", "B-2", "桥接治疗", 10, 2, 1],
+    ])  # fmt: skip
+    write_cases(tmp_path, 2018, "附件3", "北京协和医院", [
+        [1, "2018年", "A-1", 8, 2, 1, "尿激酶"],
+        [2, "2018年", "B-2", 8, 2, 1, "尿激酶"],  # also in 附件2: the first run cannot know
+    ])  # fmt: skip
+    good = truncate(evt_file)
+    import_legacy(tmp_path)
+    evt_file.write_bytes(good)
+
+    repaired = import_legacy(tmp_path)
+
+    # The stored 附件3 is not touched; the 住院号 in both is refused in the added 附件2.
+    xiehe = record("北京协和医院")
+    assert [c["admission_no"] for c in xiehe.thrombolysis_cases] == ["A-1", "B-2"]
+    assert [c["admission_no"] for c in xiehe.intervention_cases] == ["B-1"]
+    assert "第7行：住院号“B-2”已登记在本报告的单纯静脉溶栓个案中" in repaired.text()
+    assert (repaired.completed, repaired.refused) == (1, 0)
+
+
+def test_completing_a_record_is_audited(tmp_path, auditor):
+    import audit
+    from audit.models import AuditEvent
+
+    write_attachment1(tmp_path, 2018, [hospital_row("北京协和医院")])
+    ivt_file = write_cases(
+        tmp_path, 2018, "附件3", "北京协和医院", [[1, "2018年", "A-1", 8, 2, 1, "尿激酶"]]
+    )
+    good = truncate(ivt_file)
+    import_legacy(tmp_path)
+    ivt_file.write_bytes(good)
+
+    import_legacy(tmp_path, run_by=auditor)
+
+    event = AuditEvent.objects.get(action=audit.Action.IMPORT, detail__kind="legacy_completion")
+    xiehe = record("北京协和医院")
+    assert (event.user, event.object_id) == (auditor, str(xiehe.pk))
+    assert event.detail["attachments"] == ["附件3"] and event.detail["cases"] == 1
 
 
 def test_an_unreadable_attachment1_refuses_its_year_only(demo_export):
@@ -375,7 +596,7 @@ def test_an_xlsx_that_unpacks_too_big_is_refused(tmp_path, monkeypatch):
 
     result = import_legacy(tmp_path)
 
-    assert "文件解压后过大" in result.text()
+    assert "文件解压后异常庞大" in result.text()
     assert result.created == 0
 
 

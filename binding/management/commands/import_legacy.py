@@ -8,13 +8,17 @@ from binding.sources import SourceError
 class Command(BaseCommand):
     help = (
         "导入旧平台的既往数据导出（文件夹或 zip 压缩包，.xls/.xlsx），逐个文件报告导入和拒绝"
-        "的内容及原因。重复导入不会重复添加。"
+        "的内容及原因。某医院的附件2/附件3无法读取时，该医院的总表和其余个案照常导入，"
+        "无法读取的文件及原因记在该条既往数据上并列在报告末尾；修复文件后重新导入即补全其个案。"
+        "重复导入不会重复添加。"
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="导出文件夹或 zip 压缩包")
         parser.add_argument(
-            "--brief", action="store_true", help="只列出有拒绝内容的文件和合计，不列提示"
+            "--brief",
+            action="store_true",
+            help="只列出有拒绝或缺少内容的文件、缺少个案文件的既往数据和合计，不列提示",
         )
         parser.add_argument(
             "--skip-if-loaded",
