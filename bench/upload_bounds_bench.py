@@ -47,7 +47,7 @@ def _upload_path(data: bytes) -> str:
 def _legacy_path(data: bytes) -> str:
     from binding.workbooks import read_sheets
 
-    sheets = read_sheets(data, ".xlsx")
+    sheets = read_sheets(data)
     return f"accepted, {sum(len(rows) for _n, rows in sheets)} rows read"
 
 
@@ -76,13 +76,17 @@ def measure(path, data):
 
 
 def files() -> dict[str, tuple[object, bytes]]:
-    import xlwt
     from openpyxl import load_workbook
 
     sys.path.insert(0, str(ROOT / "bench"))
     from import_bench import generate
 
-    from tests.casesets.excel_files import filled_case_template, lying_bomb, replace_members
+    from tests.casesets.excel_files import (
+        filled_case_template,
+        lying_bomb,
+        replace_members,
+        xls_with_value_at,
+    )
     from tests.casesets.test_excel_bounds import SHEET, _styled_blank_rows, _with_rows
 
     year = 2025
@@ -93,12 +97,6 @@ def files() -> dict[str, tuple[object, bytes]]:
     far.save(far_bytes)
     wide_tall = _with_rows(good, '<row r="20000"><c r="A20000"><v>1</v></c>'
                                  '<c r="GR20000"><v>1</v></c></row>')  # fmt: skip
-    xls = xlwt.Workbook()
-    sheet = xls.add_sheet("附件3")
-    sheet.write(0, 0, "医院全称")
-    sheet.write(65535, 255, "x")
-    xls_bytes = io.BytesIO()
-    xls.save(xls_bytes)
     parts = {f"xl/media/image{n}.bin": b"\x00" * (4 * 1024 * 1024) for n in range(30)}
     return {
         "lying zip bomb (2 GB declared as 1 KB)": (
@@ -108,20 +106,13 @@ def files() -> dict[str, tuple[object, bytes]]:
         "one value at XFD1048576": (_upload_path, far_bytes.getvalue()),
         "values at A20000 and GR20000": (_upload_path, wide_tall),
         ".xls with one value at IV65536 (legacy)": (
-            lambda data: _legacy_xls(data), xls_bytes.getvalue()),
+            _legacy_path, xls_with_value_at(65535, 255)),
         "3 cases + 500,000 styled blank rows": (
             _upload_path, _with_rows(filled_case_template(3, year, [
                 {"admission_no": f"H{n}"} for n in range(3)]),
                 _styled_blank_rows(20, 500_000))),
         "20,000 real cases (the largest valid file)": (_upload_path, generate(20_000, 1, year)),
     }  # fmt: skip
-
-
-def _legacy_xls(data: bytes) -> str:
-    from binding.workbooks import read_sheets
-
-    sheets = read_sheets(data, ".xls")
-    return f"accepted, {sum(len(rows) for _n, rows in sheets)} rows read"
 
 
 def main():

@@ -20,8 +20,8 @@ While a part streams by, its XML is checked without being held whole:
   A cell must carry its ``r="A1"`` reference (every spreadsheet program writes it), since a
   reader places cells without one by counting.
 
-The checks run over a window of the current chunk and the last ``TAIL`` bytes before it, so
-that a tag cut by a chunk boundary is seen whole; a cell tag longer than that is refused.
+A tag cut by a chunk's end is held back and checked whole with the next chunk; a single tag
+longer than a chunk is refused.
 """
 
 from __future__ import annotations
@@ -32,10 +32,9 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 CHUNK = 1024 * 1024
-TAIL = 4096
 MAX_ARCHIVE_MEMBERS = 500
 # Per part, above RATIO_FLOOR bytes produced: an XML part of a real workbook deflates about
 # tenfold; a hundredfold is a bomb.
@@ -126,64 +125,58 @@ class SheetLimits:
         return tuple(re.compile(p.encode() + end) for p in (far, wide, tall))
 
 
-# A cell tag whose reference is not plain A1 form (the tail of the tag need not be seen).
-_ODD_REFERENCE = re.compile(rb'<c r="(?![A-Z]{1,3}[1-9][0-9]{0,6}")')
-# Any cell tag, prefixed or not, that has content but no plain reference (slow: only run
-# on a window where the cheap counts below disagree).
-_CELL_WITHOUT_REFERENCE = re.compile(
-    rb'<(?:\w+:)?c(?=[\s>/])(?![^>]*\sr="[A-Z]{1,3}[1-9][0-9]{0,6}")[^>]*(?<!/)>'
+# A cell tag not opened by a plain A1 reference (``<c>``, ``<c s="1" r="A5">``, ``<c r="a5">``,
+# prefixed ``<x:c …>``): rare, so each one found is then judged as a whole tag.
+_UNPLAIN_CELLS = (
+    re.compile(rb'<c(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")[\s>/]'),
+    re.compile(rb':c(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")[\s>/]'),
 )
-_LONG_CELL_TAGS = (re.compile(rb"<c\s[^<>]{4000}"), re.compile(rb":c\s[^<>]{4000}"))
-_CELL_STARTS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>", b":c/", b"<c\t", b"<c\n", b"<c\r")
-
-
-def _count(window: bytes, tail: bytes, needle: bytes) -> int:
-    """Occurrences of ``needle`` that start or end after ``tail`` (counted once overall)."""
-    return window.count(needle) - tail.count(needle)
+_PLAIN_REFERENCE = re.compile(rb'\sr="[A-Z]{1,3}[1-9][0-9]{0,6}"')
+TOO_LONG = "文件结构异常（XML标记过长），请用Excel或WPS打开后另存为.xlsx再上传。"
 
 
 class _XmlChecks:
-    """The checks of one XML part, fed chunk by chunk."""
+    """The checks of one XML part, fed chunk by chunk. A tag cut by a chunk's end is held
+    back and judged whole with the next chunk, so every check sees whole tags only."""
 
     def __init__(self, limits: SheetLimits | None):
-        self.tail = b""
+        self.carry = b""
         self.limits = limits
         self.patterns = limits.patterns() if limits else ()
         self.wide = self.tall = False
 
     def feed(self, chunk: bytes) -> None:
-        window = self.tail + chunk
-        if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+        xml, self.carry = self.carry + chunk, b""
+        cut = xml.rfind(b"<")
+        if cut >= 0 and xml.find(b">", cut) < 0:
+            xml, self.carry = xml[:cut], xml[cut:]
+            if len(self.carry) > CHUNK:
+                raise ArchiveRefused(TOO_LONG)
+        if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
             raise ArchiveRefused(ENTITIES)
         if self.limits is not None:
-            self._cells(window, self.tail)
-        self.tail = window[-TAIL:]
+            self._cells(xml)
 
-    def _cells(self, window: bytes, tail: bytes) -> None:
+    def _cells(self, xml: bytes) -> None:
+        for pattern in _UNPLAIN_CELLS:
+            for match in pattern.finditer(xml):
+                tag = xml[match.start() : xml.find(b">", match.start()) + 1]
+                if not tag.endswith(b"/>") and not _PLAIN_REFERENCE.search(tag):
+                    raise ArchiveRefused(CELL_FORM)
         far, wide, tall = self.patterns
-        if any(p.search(window) for p in _LONG_CELL_TAGS):
-            raise ArchiveRefused(CELL_FORM)
-        # A reference cut by the window's end is judged whole in the next window.
-        cut = len(window) - 32
-        if any(match.start() < cut for match in _ODD_REFERENCE.finditer(window)):
-            raise ArchiveRefused(CELL_FORM)
-        tags = sum(_count(window, tail, start) for start in _CELL_STARTS)
-        if tags != _count(window, tail, b'<c r="') and _CELL_WITHOUT_REFERENCE.search(window):
-            raise ArchiveRefused(CELL_FORM)
-        if far.search(window):
+        if far.search(xml):
             raise ArchiveRefused(self.limits.message())
         # Each searched only until first seen (a wide cell may come before or after a tall one).
-        self.wide = self.wide or bool(wide.search(window))
-        self.tall = self.tall or bool(tall.search(window))
+        self.wide = self.wide or bool(wide.search(xml))
+        self.tall = self.tall or bool(tall.search(xml))
         if self.wide and self.tall:
             raise ArchiveRefused(self.limits.message())
 
 
 @dataclass
 class Scan:
-    """What ``scan_workbook`` saw: every part's name and the bytes inflated in all."""
+    """What ``scan_workbook`` saw: the bytes inflated in all, ``[Content_Types].xml``."""
 
-    names: list[str] = field(default_factory=list)
     inflated: int = 0
     content_types: bytes = b""
 
@@ -242,6 +235,8 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, start: int, budget: int, feed) 
                     break
             pending = inflater.unconsumed_tail
             produced += len(piece)
+            if produced > RATIO_FLOOR and produced > MAX_RATIO * max(info.compress_size, 1):
+                raise ArchiveRefused(BOMB)
             if piece:
                 feed(piece)
             if produced > declared:
@@ -250,8 +245,6 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, start: int, budget: int, feed) 
         raise ArchiveRefused(BROKEN) from None
     if not inflater.eof or produced != declared:
         raise ArchiveRefused(BROKEN)
-    if produced > RATIO_FLOOR and produced > MAX_RATIO * max(info.compress_size, 1):
-        raise ArchiveRefused(BOMB)
     return produced
 
 
@@ -280,14 +273,15 @@ def scan_workbook(
             raise ArchiveRefused(BROKEN)
         if check_names is not None:
             check_names(names)
-        scan = Scan(names=names)
-        spans = []
+        scan = Scan()
+        starts = {}
         for info in infos:
             if info.flag_bits & 0x1:
                 raise ArchiveRefused("文件已加密，无法读取。请在Excel中取消密码保护后重新上传。")
-            start = _data_start(data, info)
-            spans.append((info.header_offset, start + info.compress_size))
-        spans.sort()
+            starts[info.filename] = _data_start(data, info)
+        spans = sorted(
+            (info.header_offset, starts[info.filename] + info.compress_size) for info in infos
+        )
         for (_s, end), (next_start, _e) in zip(spans, spans[1:], strict=False):
             if end > next_start:  # overlapping parts: one deflate stream counted twice
                 raise ArchiveRefused(BOMB)
@@ -297,24 +291,22 @@ def scan_workbook(
             if name.endswith((".xml", ".rels", ".vml")):
                 is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
                 checks = _XmlChecks(limits if is_sheet else None)
-            kept = []
+            pieces = [] if name == "[content_types].xml" else None
 
-            budget = max_unpacked - scan.inflated
-
-            def feed(piece, checks=checks, kept=kept, name=name, scan=scan):
+            def feed(piece, checks=checks, pieces=pieces):
                 scan.inflated += len(piece)
                 if checks is not None:
                     checks.feed(piece)
-                if name == "[content_types].xml":
-                    kept.append(piece)
+                if pieces is not None:
+                    pieces.append(piece)
 
             try:
-                _inflate(data, info, _data_start(data, info), budget, feed)
+                _inflate(data, info, starts[info.filename], max_unpacked - scan.inflated, feed)
             except ArchiveRefused as refused:
                 refused.inflated = scan.inflated
                 raise
-            if kept:
-                scan.content_types = b"".join(kept)
+            if pieces:
+                scan.content_types = b"".join(pieces)
         return scan
 
 

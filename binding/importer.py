@@ -299,9 +299,9 @@ def _parse_status(raw, notes, where):
     return LegacySubmitStatus.DRAFT
 
 
-def _parse_attachment1(data: bytes, extension: str, year: int, report: FileReport, regions):
+def _parse_attachment1(data: bytes, year: int, report: FileReport, regions):
     """The hospitals of a 附件1 workbook (refused rows reported in ``report``)."""
-    sheets = read_sheets(data, extension)
+    sheets = read_sheets(data)
     name_index = fmt.column_index("D")
     rows = _find_sheet(sheets, fmt.NAME_HEADER_ROW, name_index, "医院全称")
     if rows is None:
@@ -419,9 +419,8 @@ def _parse_case_file(entry, attachment: str) -> CaseFile:
     spec = fmt.CASE_DIRS[attachment]
     report = FileReport(entry.path)
     case_file = CaseFile(report, attachment, "", "", _hint(entry.path))
-    suffix = PurePosixPath(entry.path).suffix.lower()
     try:
-        sheets = read_sheets(entry.read(), suffix)
+        sheets = read_sheets(entry.read())
     except (WorkbookError, SourceError) as error:
         case_file.problem = error.message
         report.summary = f"无法读取：{error.message}"
@@ -574,9 +573,7 @@ class Importer:
         result.files.append(report)
         try:
             data = main.read()
-            hospitals = _parse_attachment1(
-                data, PurePosixPath(main.path).suffix.lower(), year, report, self.regions
-            )
+            hospitals = _parse_attachment1(data, year, report, self.regions)
         except (WorkbookError, SourceError) as error:
             report.summary = f"无法读取：{error.message}{year}年度的附件2/附件3也未导入。"
             report.unreadable = True

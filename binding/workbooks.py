@@ -36,12 +36,12 @@ class WorkbookError(Exception):
         self.message = message
 
 
-def read_sheets(data: bytes, extension: str) -> list[tuple[str, list[list]]]:
+def read_sheets(data: bytes) -> list[tuple[str, list[list]]]:
     """``[(sheet name, rows), ...]`` of a workbook; rows start at A1 (empty leading rows
     and columns kept, so row 4 is ``rows[3]``). ``WorkbookError`` if it cannot be read or
     ``binding.archives`` refuses it (bounded inflation, value cells within
-    ``SHEET_LIMITS``) — ``extension`` is not trusted."""
-    # Judged by content, not by name: the reader guesses the format from the bytes too.
+    ``SHEET_LIMITS``). Judged by content, never by the file's name: the reader guesses the
+    format from the bytes too."""
     try:
         if data.startswith(b"PK\x03\x04"):
             scan_workbook(

@@ -80,9 +80,7 @@ def attachment4_status(report) -> str:
 def _item_value(value):
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    if value is None or isinstance(value, int | float):
-        return value
-    return str(value)
+    return value
 
 
 def _local(moment):
@@ -124,7 +122,7 @@ def write_workbook(reports: QuerySet, fileobj) -> int:
         *(header for _code, header in columns),
         _("附件4状态"),
     ]
-    sheet.append([_cell(sheet, str(header), font=bold) for header in headers])
+    sheet.append([_cell(sheet, header, font=bold) for header in headers])
 
     count = 0
     for report in export_queryset(reports).iterator(chunk_size=CHUNK):
@@ -135,24 +133,20 @@ def write_workbook(reports: QuerySet, fileobj) -> int:
         declared = editions.get(report.edition)
         declared_codes = set(declared.codes) if declared else set()
         values = report.values or {}
-        submitted = _cell(sheet, _local(report.submitted_at))
-        submitted.number_format = "yyyy-mm-dd hh:mm"
-        row = [
-            basic["hospital_name"],
-            basic["region"],
-            basic["grade"],
-            basic["category"],
-            report.data_year,
-            report.edition,
-            status,
-            submitted,
-            *(
-                _item_value(values.get(code)) if code in declared_codes else None
-                for code, _header in columns
-            ),
-            attachment4_status(report),
-        ]
-        sheet.append([v if v is submitted else _cell(sheet, v) for v in row])
+        identity = (basic["hospital_name"], basic["region"], basic["grade"],
+                    basic["category"], report.data_year, report.edition, status)  # fmt: skip
+        items = (
+            _item_value(values.get(code)) if code in declared_codes else None
+            for code, _header in columns
+        )
+        sheet.append(
+            [
+                *(_cell(sheet, value) for value in identity),
+                _cell(sheet, _local(report.submitted_at), number_format="yyyy-mm-dd hh:mm"),
+                *(_cell(sheet, value) for value in items),
+                _cell(sheet, attachment4_status(report)),
+            ]
+        )
         count += 1
     workbook.save(fileobj)
     return count

@@ -218,14 +218,3 @@ def sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list]:
                                     % {"name": name})
         ) from None  # fmt: skip
 
-
-def sheet_values(workbook: CalamineWorkbook, name: str) -> list[list]:
-    """The cached values of any sheet (``[]`` when calamine cannot read it), from A1."""
-    try:
-        return workbook.get_sheet_by_name(name).to_python(
-            skip_empty_area=False, nrows=MAX_SHEET_ROWS
-        )
-    except BaseException as error:
-        if isinstance(error, KeyboardInterrupt | SystemExit | MemoryError):
-            raise
-        return []

@@ -36,7 +36,7 @@ from .reading import (
     check_size,
     check_template,
     open_workbook,
-    sheet_values,
+    sheet_rows,
     template_mark,
 )
 
@@ -327,15 +327,16 @@ def _formulas_to_values(workbook, values) -> None:
     judged) or, when it holds none, by the formula's text; written by ``inert``, so the
     annotated copy never hands back a live formula (``=HYPERLINK(…)``, DDE ``=cmd|…``)."""
     for sheet in workbook.worksheets:
-        rows = None
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type != "f":
-                    continue
-                if rows is None:
-                    rows = sheet_values(values, sheet.title)
-                r, c = cell.row - 1, cell.column - 1
-                value = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
-                if value == "":  # never calculated: the formula itself, as text
-                    value = getattr(cell.value, "text", None) or str(cell.value or "")
-                inert(cell, value)
+        formulas = [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+        if not formulas:
+            continue
+        try:
+            rows = sheet_rows(values, sheet.title)
+        except UploadRefused:
+            rows = []
+        for cell in formulas:
+            r, c = cell.row - 1, cell.column - 1
+            value = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
+            if value == "":  # never calculated: the formula itself, as text
+                value = getattr(cell.value, "text", None) or str(cell.value or "")
+            inert(cell, value)

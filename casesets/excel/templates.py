@@ -14,7 +14,6 @@ import zipfile
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -186,8 +185,9 @@ def _instructions(workbook: Workbook, title: str, rows: list[tuple]) -> None:
         cell.fill = HEADER_FILL
         cell.border = BORDER
     for row in rows:
-        sheet.append([inert(WriteOnlyCell(sheet), str(value)) for value in row])
+        sheet.append([str(value) for value in row])
         for cell in sheet[sheet.max_row]:
+            inert(cell, cell.value)
             cell.alignment = LEFT
             cell.border = BORDER
     for letter, width in (("A", 8), ("B", 36), ("C", 8), ("D", 80)):

@@ -108,15 +108,13 @@ def lying_bomb(content: bytes, member: str, payload_bytes: int, declared: int = 
         parts.append(compressor.compress(block))
     parts.append(compressor.flush())
     stream = b"".join(parts)
-    marker = b"\x00" * len(stream)  # stored member of the right size, patched below
-    patched = bytearray(replace_members(content, {}))
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
-            if name == member:
-                archive.writestr(name, marker, compress_type=zipfile.ZIP_STORED)
+            if name == member:  # a stored placeholder of the stream's size, patched below
+                archive.writestr(name, b"\x00" * len(stream), compress_type=zipfile.ZIP_STORED)
             else:
                 archive.writestr(name, data)
     patched = bytearray(buffer.getvalue())
@@ -138,3 +136,16 @@ def lying_bomb(content: bytes, member: str, payload_bytes: int, declared: int = 
             struct.pack_into("<II", patched, at + 20, len(stream), declared)
         at += 46 + n + m + k
     return bytes(patched)
+
+
+def xls_with_value_at(row: int, column: int, value="x") -> bytes:
+    """An old .xls (xlwt) with 医院全称 in A1 and ``value`` at the 0-based ``row``/``column``."""
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("附件3")
+    sheet.write(0, 0, "医院全称")
+    sheet.write(row, column, value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
