@@ -15,11 +15,15 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from .models import User
+        from .remembered import forget_outdated_browsers
         from .sessions import end_sessions_of_stopped_user, record_login_time
 
         user_logged_in.connect(record_login_time, dispatch_uid="accounts.record_login_time")
         post_save.connect(
             end_sessions_of_stopped_user, sender=User, dispatch_uid="accounts.end_sessions"
+        )
+        post_save.connect(
+            forget_outdated_browsers, sender=User, dispatch_uid="accounts.forget_browsers"
         )
 
 
@@ -34,3 +38,13 @@ class TotpConfig(TotpDefaultConfig):
     """django-otp's TOTP devices under a Chinese name in 审核后台."""
 
     verbose_name = "动态口令"
+
+    def ready(self):
+        super().ready()
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        # django-otp names the model in plain English (no gettext to translate); the admin
+        # shows these. Only the display names: the migration state reads the Meta as
+        # declared, so no migration follows.
+        TOTPDevice._meta.verbose_name = "动态口令设备"
+        TOTPDevice._meta.verbose_name_plural = "动态口令设备"

@@ -1,5 +1,6 @@
 import uuid
 
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -7,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fields import BlindIndexField, EncryptedCharField
+from .passwords import password_fingerprint
 from .validators import mask_mobile, validate_id_number, validate_mobile
 
 
@@ -94,6 +96,31 @@ class User(AbstractUser):
 
     def __str__(self):
         return f"{self.real_name}（{self.username}）" if self.real_name else self.username
+
+    def check_password(self, raw_password):
+        """Django's check, with two additions for ``PasswordHistoryValidator``.
+
+        Its rehash (a password stored with an older hasher, e.g. PBKDF2 before Argon2) also
+        rewrites the same hash in the password history, so that the history holds the
+        current password once. And a right password leaves a keyed fingerprint of itself
+        on this instance (memory only), so that 修改密码, which has just checked the current
+        password, need not hash the new one once more to compare it with the current one.
+        """
+
+        def rehash(raw):
+            old = self.password
+            self.set_password(raw)
+            self._password = None
+            self.save(update_fields=["password"])
+            self.password_history.filter(password=old).update(password=self.password)
+
+        right = check_password(raw_password, self.password, rehash)
+        self.checked_password = password_fingerprint(raw_password) if right else None
+        return right
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.checked_password = None
 
     @property
     def is_auditor(self):
@@ -282,3 +309,37 @@ class PasswordHistory(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RememberedBrowser(models.Model):
+    """A browser in which the account proved its password and an SMS code and ticked
+    记住此浏览器 on 登录验证: for ``REMEMBER_BROWSER_DAYS`` its 账号登录 asks for no new code.
+
+    The browser holds a signed cookie with the token; only the token's SHA-256 is stored. The
+    row is bound to the account's password and mobile through ``version``
+    (``accounts.remembered.browser_version``): a new password or mobile, or stopping the
+    account, deletes it. Rows change only through ``accounts.remembered``.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="remembered_browsers"
+    )
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    version = models.CharField(_("账号凭据版本"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("记住时间"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("上次免验证码登录"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    browser = models.CharField(_("浏览器"), max_length=100, blank=True)
+    ip = models.GenericIPAddressField(_("记住时的网络地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("记住的浏览器")
+        verbose_name_plural = _("记住的浏览器")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "expires_at"], name="remembered_browser_user_idx"),
+            models.Index(fields=["expires_at"], name="remembered_browser_expiry_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.browser or '—'} · {self.created_at:%Y-%m-%d %H:%M}"

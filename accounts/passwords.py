@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 _CLASSES = (set(string.ascii_lowercase), set(string.ascii_uppercase), set(string.digits))
@@ -59,18 +60,41 @@ class PasswordHistoryValidator:
     def validate(self, password, user=None):
         if user is None or user.pk is None or self.remember <= 0:
             return
+        fingerprint = getattr(user, "checked_password", None)
+        if fingerprint is not None and constant_time_compare(
+            fingerprint, password_fingerprint(password)
+        ):
+            self._refuse()
+        hashes = self._hashes(user, current_checked=fingerprint is not None)
+        if any(check_password(password, encoded) for encoded in hashes):
+            self._refuse()
+
+    def _refuse(self):
+        raise ValidationError(
+            _("新密码不能与最近%(count)s次使用过的密码相同。"),
+            code="password_reused",
+            params={"count": self.remember},
+        )
+
+    def _hashes(self, user, *, current_checked):
+        """The stored hashes of the last ``remember`` passwords to compare, each once.
+
+        Every check costs a full password hash (about 0.13 s with Argon2), so none is made
+        twice: the newest history row is normally the current password itself
+        (``password_changed`` wrote it; ``User.check_password`` keeps it in step when a
+        sign-in rehashes the password), and the current hash only adds a check when the
+        history does not hold it (an account from before the history existed). When
+        ``current_checked`` (the fingerprint already compared it), it is left out."""
         from .models import PasswordHistory
 
         recent = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-pk")
         hashes = list(recent.values_list("password", flat=True)[: self.remember])
-        if user.password and user.has_usable_password():
-            hashes.append(user.password)
-        if any(check_password(password, encoded) for encoded in hashes):
-            raise ValidationError(
-                _("新密码不能与最近%(count)s次使用过的密码相同。"),
-                code="password_reused",
-                params={"count": self.remember},
-            )
+        current = user.password if user.password and user.has_usable_password() else None
+        if current and current not in hashes:
+            hashes = [current, *hashes[: self.remember - 1]]
+        if current_checked:
+            hashes = [encoded for encoded in hashes if encoded != current]
+        return list(dict.fromkeys(hashes))
 
     def password_changed(self, password, user=None):
         if user is None or user.pk is None:
@@ -85,6 +109,12 @@ class PasswordHistoryValidator:
 
     def get_help_text(self):
         return _("不能与最近%(count)s次使用过的密码相同。") % {"count": self.remember}
+
+
+def password_fingerprint(raw_password):
+    """A keyed HMAC of a password that was just checked, kept on the user instance in memory
+    (``User.check_password``) for the reuse rule; never stored."""
+    return salted_hmac("accounts.passwords.checked", raw_password, algorithm="sha256").hexdigest()
 
 
 def password_set_at(user):

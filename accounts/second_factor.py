@@ -147,5 +147,29 @@ def complete(request, user, state, *, otp_device=None):
         # django-otp's user_logged_in handler stores the device in the new session.
         user.otp_device = otp_device
     clear(request)
+    # The password step checks the password on its own copy of the account, which may have
+    # rehashed it (PBKDF2 → Argon2): the session must carry the hash now stored.
+    user.refresh_from_db(fields=["password"])
     auth_login(request, user, backend=state["backend"])
     return state["next"]
+
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def sign_in_after_proof(request, user, *, via):
+    """Sign in ``user`` right after a flow that has just proved, in this browser, both their
+    mobile (an SMS code) and their password (set or typed): 用户注册, 账号激活, 忘记密码 —
+    the two factors 登录验证 would ask for, so no second code is sent.
+
+    Through Django's ``login()`` like every sign-in (new session key, CSRF token rotated,
+    the audit event, with ``via``, and the absolute session lifetime). An auditor (staff) is
+    never signed in this way — their factors are never skipped: returns False and does
+    nothing; True once signed in.
+    """
+    if user.is_staff or not user.is_active:
+        return False
+    user.login_audit_detail = {"via": via}
+    clear(request)
+    auth_login(request, user, backend=MODEL_BACKEND)
+    return True

@@ -41,8 +41,9 @@ def absolute_lifetime_over(session, now=None):
     return (now or time.time()) - login_at > settings.SESSION_ABSOLUTE_SECONDS
 
 
-def end_sessions_of(user):
-    """Delete every stored session signed in as ``user``; returns how many.
+def end_sessions_of(user, *, keep=None):
+    """Delete every stored session signed in as ``user``, but the one whose key is ``keep``
+    (退出所有设备 keeps the session that asks); returns how many.
 
     Sessions live in the database (Django's default engine): live sessions are few (30
     minutes idle), so they are read and matched by their signed-in user id. With another
@@ -56,11 +57,11 @@ def end_sessions_of(user):
     store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for row in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if row.get_decoded().get(SESSION_KEY) == str(user.pk):
+        if row.session_key != keep and row.get_decoded().get(SESSION_KEY) == str(user.pk):
             store(session_key=row.session_key).delete()
             ended += 1
     if ended:
-        logger.info("Ended %s session(s) of stopped user %s", ended, user.pk)
+        logger.info("Ended %s session(s) of user %s", ended, user.pk)
     return ended
 
 

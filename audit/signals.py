@@ -29,7 +29,9 @@ def connect():
 
 
 def logged_in(sender, request, user, **kwargs):
-    record(request, Action.LOGIN, user=user)
+    # How the sign-in happened, when the caller said so (accounts.second_factor,
+    # accounts.views.login): e.g. via="remembered_browser", via="registration".
+    record(request, Action.LOGIN, user=user, **getattr(user, "login_audit_detail", {}))
 
 
 def logged_out(sender, request, user, **kwargs):

@@ -7,7 +7,6 @@ access: 404.
 """
 
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import second_factor
 from accounts.uploads import UploadSizeLimit
 from registry.downloads import stored_file_response
 
@@ -251,7 +251,8 @@ def activate(request):
         except IntegrityError:
             form.add_error(None, _("用户名或手机号刚刚已被使用，请核对后重试。"))
         else:
-            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # Mobile (SMS code), 激活码 and the new password are proved: no second code.
+            second_factor.sign_in_after_proof(request, user, via="activation")
             messages.success(
                 request,
                 _("激活成功！您已是 %(institution)s 的单位管理员。")

@@ -17,6 +17,8 @@ urlpatterns = [
     path("help/filling/", views.help_page, {"page": "filling"}, name="help_filling"),
     path("help/manual/", views.help_page, {"page": "manual"}, name="help_manual"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin's, say).
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("institutions/", include("institutions.urls")),
     path("registry/", include("surveys.urls")),

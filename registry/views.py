@@ -3,6 +3,7 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -43,3 +44,10 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico: the platform's icon (static/img/favicon.svg), by a permanent redirect to
+    its hashed static URL, for pages whose template links none (Django's admin)."""
+    return redirect(static("img/favicon.svg"), permanent=True)

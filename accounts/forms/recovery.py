@@ -77,8 +77,9 @@ class ResetByUsernameForm(forms.Form):
 
         None for an unknown, inactive or mobile-less username, and the caller answers
         exactly as for a real one. A refused send (60 s between codes, daily caps) is only
-        logged: telling the visitor would show that the account exists, and the code sent
-        before still works.
+        logged: saying it for this username would show that the account exists. Instead the
+        page tells every visitor alike that a code is held back within 60 s of another to
+        the same mobile, and when they may ask again (``views.recovery``).
         """
         user = User.objects.filter(username=self.cleaned_data["username"], is_active=True).first()
         if user is None or not user.mobile:

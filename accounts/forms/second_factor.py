@@ -44,6 +44,11 @@ class TotpForm(forms.Form):
         label=_("动态口令"),
         min_length=6,
         max_length=6,
+        error_messages={
+            "required": _("请输入身份验证器App中的6位动态口令。"),
+            "min_length": _("动态口令为6位数字，请核对后重新输入。"),
+            "max_length": _("动态口令为6位数字，请核对后重新输入。"),
+        },
         widget=forms.TextInput(
             attrs={
                 "placeholder": _("请输入身份验证器App中的6位数字"),
@@ -77,6 +82,7 @@ class PasswordSecondFactorForm(forms.Form):
     password = forms.CharField(
         label=_("登录密码"),
         strip=False,
+        error_messages={"required": _("请输入该账号的登录密码。")},
         widget=forms.PasswordInput(
             attrs={"placeholder": _("请输入密码"), "autocomplete": "current-password"}
         ),

@@ -51,6 +51,14 @@ class SmsCodeField(forms.CharField):
         kwargs.setdefault("max_length", 6)
         kwargs.setdefault("min_length", 6)
         kwargs.setdefault(
+            "error_messages",
+            {
+                "required": _("请输入6位短信验证码。"),
+                "min_length": _("短信验证码为6位数字，请核对后重新输入。"),
+                "max_length": _("短信验证码为6位数字，请核对后重新输入。"),
+            },
+        )
+        kwargs.setdefault(
             "widget",
             forms.TextInput(
                 attrs={

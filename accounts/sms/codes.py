@@ -228,6 +228,8 @@ def _check_limits(*, mobile, ip, now):
         >= settings.SMS_DAILY_LIMIT_PER_IP
     ):
         raise SmsCodeError(_("当前网络今日获取验证码的次数已达上限，请明天再试。"))
+    if ip:
+        _check_address_burst(ip=ip, now=now)
     window = timedelta(seconds=settings.SMS_RESEND_SECONDS)
     last = (
         SmsCode.objects.filter(mobile=mobile, created_at__gt=now - window)
@@ -238,6 +240,24 @@ def _check_limits(*, mobile, ip, now):
     if last is not None:
         wait = max(1, math.ceil((last + window - now).total_seconds()))
         raise SmsCodeError(_("发送过于频繁，请在%(seconds)s秒后重试。") % {"seconds": wait})
+
+
+def _check_address_burst(*, ip, now):
+    """At most ``SMS_BURST_LIMIT_PER_IP`` codes from one address in the last
+    ``SMS_BURST_WINDOW_SECONDS`` (0: no such cap), so that a script cannot spend at once the
+    daily allowance of an address that a whole hospital may share behind NAT."""
+    limit = settings.SMS_BURST_LIMIT_PER_IP
+    window = timedelta(seconds=settings.SMS_BURST_WINDOW_SECONDS)
+    recent = SmsCode.objects.filter(sender_ip=ip, created_at__gt=now - window)
+    count = recent.count() if limit else 0
+    if not limit or count < limit:
+        return
+    # Sending resumes once enough of these codes have left the window.
+    freed_at = recent.order_by("created_at").values_list("created_at", flat=True)[count - limit]
+    wait = max(1, math.ceil((freed_at + window - now).total_seconds()))
+    raise SmsCodeError(
+        _("当前网络获取验证码过于频繁，请在%(seconds)s秒后重试。") % {"seconds": wait}
+    )
 
 
 def _message_text(*, code, purpose):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 import audit
 from registry.context_processors import url_if_built
 
-from .. import second_factor
+from .. import remembered, second_factor
 from ..forms.login import LoginForm, MobileLoginForm
 from ..throttling import client_ip
 
@@ -58,6 +58,15 @@ class LoginView(auth_views.LoginView):
         factor = second_factor.factor_after_password(user)
         if factor is None:
             return super().form_valid(form)
+        if factor == second_factor.Factor.SMS:
+            browser = remembered.recognised_browser(request=self.request, user=user)
+            if browser is not None:
+                # 记住此浏览器: this browser proved the SMS factor within the last days.
+                remembered.use_browser(browser)
+                second_factor.clear(self.request)
+                user.login_audit_detail = {"via": "remembered_browser"}
+                messages.info(self.request, _("此浏览器已记住，本次登录无需短信验证码。"))
+                return super().form_valid(form)
         try:
             message = self._start_second_factor(user, factor, user.backend)
         except second_factor.SecondFactorRefused as refusal:

@@ -1,5 +1,6 @@
 """个人中心: profile, password and mobile."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -7,11 +8,13 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 import audit
 
+from .. import remembered
 from ..forms.profile import MobileChangeForm
-from ..sessions import wrong_current_password
+from ..sessions import end_sessions_of, wrong_current_password
 from ..validators import mask_id_number, mask_mobile
 
 
@@ -25,8 +28,31 @@ def profile(request):
         {
             "masked_id_number": mask_id_number(user.id_number),
             "masked_mobile": mask_mobile(user.mobile),
+            "remembered_browsers": remembered.browsers_of(request=request, user=user),
+            "may_remember": remembered.may_remember(user),
+            "remember_days": settings.REMEMBER_BROWSER_DAYS,
         },
     )
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    """退出所有设备: forget every remembered browser of the account (their next 账号登录 asks
+    for an SMS code again) and end its other sessions; this one stays signed in."""
+    user = request.user
+    browsers = remembered.forget_browsers(user=user)
+    sessions = end_sessions_of(user, keep=request.session.session_key)
+    audit.record(
+        request, audit.Action.LOGOUT, scope="all_devices", browsers=browsers, sessions=sessions
+    )
+    messages.success(
+        request,
+        _("已退出其他设备上的登录，并清除了全部记住的浏览器；今后在这些浏览器登录需要短信验证码。"),
+    )
+    response = redirect("accounts:profile")
+    remembered.drop_cookie(response)
+    return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -64,6 +90,10 @@ def mobile_change(request):
     ):
         return _signed_out_after_wrong_passwords(request)
     if request.method == "POST" and form.is_valid():
+        # The new mobile revokes every remembered browser (accounts.remembered); this one is
+        # remembered again if it was, since the person just proved the new mobile and the
+        # password here.
+        was_remembered = remembered.recognised_browser(request=request, user=user) is not None
         try:
             with transaction.atomic():
                 form.save()
@@ -76,7 +106,10 @@ def mobile_change(request):
             messages.success(
                 request, _("手机号已更换为 %(mobile)s。") % {"mobile": mask_mobile(user.mobile)}
             )
-            return redirect("accounts:profile")
+            response = redirect("accounts:profile")
+            if was_remembered:
+                remembered.remember_browser(request=request, response=response, user=user)
+            return response
     return render(
         request,
         "accounts/mobile_change.html",

@@ -13,14 +13,17 @@ was right, when the state expires (with the code) and the wrong tries of a state
 code was sent. Never the code. A missing, stale or malformed state sends the visitor back to page 1.
 """
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .. import crypto
+from .. import crypto, second_factor
 from ..forms.recovery import (
     LookupForm,
     ResetByMobileForm,
@@ -33,14 +36,23 @@ from ..throttling import client_ip
 from ..validators import mask_mobile, mask_username, normalize_mobile, validate_mobile
 
 RESET_STATE = "password_reset"
+# The mobile 账号查询 has just verified, for 重置密码 next to each account it lists.
+LOOKUP_STATE = "account_lookup"
+# When this browser last asked 通过用户名 for a code (a timestamp), for the 60 s between asks.
+RESET_SENT = "password_reset_sent"
 _STATE_KEYS = {"user_id", "mobile", "verified", "expires", "misses"}
 MOBILE_TAB = "mobile"
 
 
 def lookup(request):
-    """账号查询: after the SMS code, the (masked) usernames bound to the mobile."""
+    """账号查询: after the SMS code, the (masked) usernames bound to the mobile, each with
+    重置密码: the code just proved the mobile, so 忘记密码 needs no second one."""
     form = LookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        request.session[LOOKUP_STATE] = {
+            "mobile": crypto.encrypt(form.cleaned_data["mobile"]),
+            "expires": _expiry(),
+        }
         return render(
             request,
             "accounts/lookup.html",
@@ -52,33 +64,71 @@ def lookup(request):
     return render(request, "accounts/lookup.html", {"form": form})
 
 
+@require_POST
+def lookup_reset(request):
+    """重置密码 on the 账号查询 result: the account of the mobile just verified goes
+    straight to 设置新密码 (within the code's lifetime; a mobile has one account)."""
+    state = request.session.pop(LOOKUP_STATE, None)
+    try:
+        mobile = crypto.decrypt(state["mobile"])
+        fresh = state["expires"] > timezone.now().timestamp()
+    except (TypeError, KeyError, crypto.DecryptionError):
+        mobile, fresh = None, False
+    user = User.objects.filter(mobile=mobile, is_active=True).first() if fresh else None
+    if user is None:
+        messages.warning(request, _("账号查询已超时或已失效，请重新查询。"))
+        return redirect("accounts:lookup")
+    _save_state(request, user_id=user.pk, mobile=mobile, verified=True)
+    return redirect("accounts:password_reset_set")
+
+
 def password_reset(request):
     """忘记密码, page 1: 通过用户名 (default) or 通过手机号 (``?tab=mobile``)."""
     if request.POST.get("tab", request.GET.get("tab")) == MOBILE_TAB:
         return _reset_by_mobile(request)
     form = ResetByUsernameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # The state's clock starts before the send, so it ends no later than the code.
-        expires = _expiry()
-        user = form.send_code(ip=client_ip(request))
-        _save_state(
-            request,
-            user_id=user.pk if user else None,
-            mobile=user.mobile if user else "",
-            verified=False,
-            expires=expires,
-        )
-        # The same words, page and state shape whether or not the account exists.
-        messages.info(
-            request,
-            _(
-                "如果该账号存在且绑定了手机号，验证码已发送至其手机号，%(minutes)s分钟内有效。"
-                "请输入收到的验证码。"
-            )
-            % {"minutes": settings.SMS_CODE_TTL_SECONDS // 60},
-        )
-        return redirect("accounts:password_reset_verify")
+        if wait := _resend_wait(request):
+            # Counted for this browser whatever the username: says nothing about accounts.
+            form.add_error(None, _("发送过于频繁，请在%(seconds)s秒后重试。") % {"seconds": wait})
+        else:
+            return _send_reset_code(request, form)
     return render(request, "accounts/password_reset.html", {"form": form, "tab": "username"})
+
+
+def _send_reset_code(request, form):
+    # The state's clock starts before the send, so it ends no later than the code.
+    expires = _expiry()
+    user = form.send_code(ip=client_ip(request))
+    request.session[RESET_SENT] = timezone.now().timestamp()
+    _save_state(
+        request,
+        user_id=user.pk if user else None,
+        mobile=user.mobile if user else "",
+        verified=False,
+        expires=expires,
+    )
+    # The same words, page and state shape whether or not the account exists, or whether
+    # the code was held back because the mobile had one less than 60 s ago (账号查询, say):
+    # the page says so for every answer, with the seconds before asking again.
+    messages.info(
+        request,
+        _(
+            "如果该账号存在且绑定了手机号，验证码已发送至其手机号，%(minutes)s分钟内有效。"
+            "请输入收到的验证码。"
+        )
+        % {"minutes": settings.SMS_CODE_TTL_SECONDS // 60},
+    )
+    return redirect("accounts:password_reset_verify")
+
+
+def _resend_wait(request):
+    """Seconds before this browser may ask 通过用户名 for another code, or 0."""
+    sent = request.session.get(RESET_SENT)
+    if type(sent) not in (int, float):
+        return 0
+    left = sent + settings.SMS_RESEND_SECONDS - timezone.now().timestamp()
+    return max(0, math.ceil(left))
 
 
 def _reset_by_mobile(request):
@@ -102,12 +152,23 @@ def password_reset_verify(request):
             _save_state(request, user_id=state["user_id"], mobile=state["mobile"], verified=True)
             return redirect("accounts:password_reset_set")
         request.session[RESET_STATE] = {**request.session[RESET_STATE], "misses": form.misses}
-    return render(request, "accounts/password_reset_verify.html", {"form": form})
+    return render(
+        request,
+        "accounts/password_reset_verify.html",
+        {
+            "form": form,
+            "wait": _resend_wait(request),
+            "resend_seconds": settings.SMS_RESEND_SECONDS,
+            "daily_limit": settings.SMS_DAILY_LIMIT_PER_MOBILE,
+        },
+    )
 
 
 def password_reset_set(request):
-    """忘记密码, page 3: the new password. Other sessions end (the session auth hash changes);
-    the visitor signs in with the new password."""
+    """忘记密码, page 3: the new password. Other sessions end (the session auth hash changes)
+    and remembered browsers are forgotten (the credential version changes); this browser,
+    which has just proved the mobile and set the password, is signed in without another
+    code — an auditor instead signs in again with every factor."""
     state = _load_state(request)
     if state is None:
         return redirect("accounts:password_reset")
@@ -121,6 +182,9 @@ def password_reset_set(request):
     if request.method == "POST" and form.is_valid():
         form.save()
         del request.session[RESET_STATE]
+        if second_factor.sign_in_after_proof(request, user, via="password_reset"):
+            messages.success(request, _("密码已重置，您已登录。请妥善保管新密码。"))
+            return redirect(settings.LOGIN_REDIRECT_URL)
         messages.success(request, _("密码已重置，请使用新密码登录。"))
         return redirect("accounts:login")
     return render(

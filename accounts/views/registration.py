@@ -1,13 +1,13 @@
 """用户注册."""
 
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from registry.context_processors import url_if_built
 
+from .. import second_factor
 from ..forms.registration import RegistrationForm
 from ..registration import register_user
 
@@ -32,7 +32,8 @@ def register(request):
             # Someone took the username, mobile or ID number between the check and now.
             form.add_error(None, _("用户名、手机号或身份证号码刚刚已被注册，请核对后重试。"))
         else:
-            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # The code proved the mobile and the form set the password: no second code.
+            second_factor.sign_in_after_proof(request, user, via="registration")
             messages.success(
                 request, _("注册成功！请完成个人身份认证，审核通过后即可填报本单位数据。")
             )

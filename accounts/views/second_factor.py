@@ -19,7 +19,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from registry.context_processors import url_if_built
 
-from .. import second_factor
+from .. import remembered, second_factor
+from ..forms.remembered import RememberBrowserForm
 from ..forms.second_factor import PasswordSecondFactorForm, SmsSecondFactorForm, TotpForm
 from ..second_factor import Factor
 from ..throttling import client_ip
@@ -50,9 +51,21 @@ def login_verify(request):
         form = TotpForm(data, user=user, device=device)
     else:
         form = PasswordSecondFactorForm(data, request=request, user=user)
+    # 记住此浏览器: offered where this sign-in proves both the password and an SMS code.
+    remember_form = (
+        RememberBrowserForm(data)
+        if factor in (Factor.SMS, Factor.PASSWORD) and remembered.may_remember(user)
+        else None
+    )
     if data is not None:
         if form.is_valid():
-            return redirect(second_factor.complete(request, user, state, otp_device=device))
+            remember = remember_form is not None and remember_form.ticked
+            if remember:
+                user.login_audit_detail = {"remember_browser": True}
+            response = redirect(second_factor.complete(request, user, state, otp_device=device))
+            if remember:
+                remembered.remember_browser(request=request, response=response, user=user)
+            return response
         if second_factor.count_miss(request, state):
             messages.error(request, _("验证失败次数过多，请重新登录。"))
             return redirect("accounts:login")
@@ -61,6 +74,7 @@ def login_verify(request):
         "accounts/login_verify.html",
         {
             "form": form,
+            "remember_form": remember_form,
             "factor": factor,
             "masked_mobile": mask_mobile(user.mobile),
             "debug_sms_outbox": url_if_built("accounts:sms_outbox") if settings.DEBUG else None,

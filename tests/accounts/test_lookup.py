@@ -187,3 +187,62 @@ def test_login_page_links_to_lookup(client, db):
 )
 def test_usernames_keep_two_characters_at_each_end_short_ones_only_the_first(username, masked):
     assert mask_username(username) == masked
+
+
+# Issue 18 items 1-2: 账号查询 then 忘记密码 needs no second code (the 60 s wait is not hit).
+
+
+def _reset_from_lookup(client):
+    return client.post(reverse("accounts:lookup_reset"))
+
+
+def test_reset_from_the_lookup_result_needs_no_second_code(client, clerk, send, sms_outbox):
+    _, code = send()
+    result = _lookup(client, MOBILE, code)
+    assert "重置密码" in result.text
+
+    response = _reset_from_lookup(client)
+
+    assert response.url == reverse("accounts:password_reset_set")
+    page = client.get(response.url)
+    assert mask_username("bjadmin_er") in page.text
+    new = "Stroke-Registry-2026"
+    client.post(response.url, {"new_password1": new, "new_password2": new})
+    clerk.refresh_from_db()
+    assert clerk.check_password(new)
+    assert len(sms_outbox) == 1
+
+
+def test_reset_from_the_lookup_needs_a_verified_lookup(client, clerk):
+    response = _reset_from_lookup(client)
+
+    assert response.url == reverse("accounts:lookup")
+    assert "password_reset" not in client.session
+
+
+def test_reset_from_the_lookup_refuses_a_stale_or_used_lookup(client, clerk, send):
+    _, code = send()
+    _lookup(client, MOBILE, code)
+    session = client.session
+    session["account_lookup"] = {**session["account_lookup"], "expires": 0}
+    session.save()
+
+    assert _reset_from_lookup(client).url == reverse("accounts:lookup")
+
+
+def test_reset_from_the_lookup_works_once(client, clerk, send):
+    _, code = send()
+    _lookup(client, MOBILE, code)
+    _reset_from_lookup(client)
+
+    assert _reset_from_lookup(client).url == reverse("accounts:lookup")
+
+
+def test_reset_from_the_lookup_is_not_offered_for_a_stopped_account(client, clerk, send):
+    clerk.is_active = False
+    clerk.save()
+    _, code = send()
+    result = _lookup(client, MOBILE, code)
+
+    assert reverse("accounts:lookup_reset") not in result.text
+    assert _reset_from_lookup(client).url == reverse("accounts:lookup")

@@ -137,3 +137,91 @@ def test_expired_password_must_be_changed_before_anything_else(client, alice):
 
     _change(client, PASSWORD, "Fresh-Password-2027")
     assert client.get("/registry/").status_code == 200
+
+
+# Issue 18 item 9: 修改密码 and 设置新密码 under 1 s — Argon2, and no hash checked twice.
+
+
+def test_new_passwords_are_hashed_with_argon2():
+    # The suite swaps in MD5 for speed (conftest); the deployed order is in the settings module.
+    import registry.settings
+
+    assert registry.settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert "django.contrib.auth.hashers.PBKDF2PasswordHasher" in registry.settings.PASSWORD_HASHERS
+
+
+@pytest.fixture
+def counted_hashes(monkeypatch):
+    """How many stored password hashes the reuse rule compares a new password with."""
+    import accounts.passwords
+
+    checked = []
+    real = accounts.passwords.check_password
+
+    def check(password, encoded, *args, **kwargs):
+        checked.append(encoded)
+        return real(password, encoded, *args, **kwargs)
+
+    monkeypatch.setattr(accounts.passwords, "check_password", check)
+    return checked
+
+
+def _full_history(user):
+    passwords = [f"History-Pass-{n}" for n in range(1, 6)]
+    for password in passwords:
+        user.set_password(password)
+        user.save()
+    return passwords
+
+
+def test_reset_compares_each_remembered_password_once(alice, counted_hashes):
+    from accounts.forms.recovery import ResetPasswordForm
+
+    _full_history(alice)
+    form = ResetPasswordForm(
+        alice, {"new_password1": "Fresh-Pass-77", "new_password2": "Fresh-Pass-77"}
+    )
+
+    assert form.is_valid()
+    # Five passwords remembered, the current one among them: five hashes, not six.
+    assert len(counted_hashes) == 5
+    assert len(set(counted_hashes)) == 5
+
+
+def test_change_does_not_hash_the_current_password_again(client, alice, counted_hashes):
+    passwords = _full_history(alice)
+    client.force_login(alice)
+
+    assert _change(client, passwords[-1], "Fresh-Pass-77").status_code == 302
+    # The current password was just checked as 当前密码: only the four older ones are hashed.
+    assert len(counted_hashes) == 4
+
+
+def test_change_still_refuses_the_current_and_older_passwords(client, alice):
+    passwords = _full_history(alice)
+    client.force_login(alice)
+
+    assert "最近5次" in _change(client, passwords[-1], passwords[-1]).text
+    assert "最近5次" in _change(client, passwords[-1], passwords[0]).text
+
+
+def test_a_rehash_at_sign_in_keeps_the_history_in_step(alice, settings):
+    # An account stored with PBKDF2 signs in after the switch to Argon2 (MD5 stands in for
+    # Argon2 here, as everywhere in the suite): its history row is rehashed with it.
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    pbkdf2 = make_password("Legacy-Pass-1", hasher="pbkdf2_sha256")
+    type(alice).objects.filter(pk=alice.pk).update(password=pbkdf2)
+    PasswordHistory.objects.filter(user=alice).update(password=pbkdf2)
+    alice.refresh_from_db()
+
+    assert alice.check_password("Legacy-Pass-1")
+    alice.refresh_from_db()
+    assert alice.password.startswith("md5$")
+    assert list(PasswordHistory.objects.filter(user=alice).values_list("password", flat=True)) == [
+        alice.password
+    ]

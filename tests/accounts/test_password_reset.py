@@ -82,7 +82,10 @@ def _set_password(client, password=NEW_PASSWORD, confirmation=None):
 
 
 def _without_tokens(html):
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    """The page without its CSRF token, and without the seconds before asking again (each
+    client's own clock, which may cross a second between the two requests)."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r"请在\d+秒后", "", html)
 
 
 @pytest.fixture
@@ -102,16 +105,19 @@ def test_reset_by_mobile_sets_the_new_password(verified, alice_mobile):
     response = _set_password(verified)
 
     alice_mobile.refresh_from_db()
-    assert response.url == reverse("accounts:login")
+    assert response.url == reverse("welcome")
     assert alice_mobile.check_password(NEW_PASSWORD)
 
 
-def test_reset_sends_the_visitor_to_login_without_signing_in(verified):
+def test_reset_signs_the_visitor_in_without_another_code(verified, alice_mobile, sms_outbox):
+    sent = len(sms_outbox)
+
     response = _set_password(verified)
     page = verified.get(response.url)
 
-    assert "密码已重置，请使用新密码登录" in page.text
-    assert "_auth_user_id" not in verified.session
+    assert "密码已重置，您已登录" in page.text
+    assert verified.session["_auth_user_id"] == str(alice_mobile.pk)
+    assert len(sms_outbox) == sent
 
 
 def test_reset_ends_the_accounts_other_sessions(verified, alice_mobile):
@@ -129,6 +135,7 @@ def test_reset_ends_the_accounts_other_sessions(verified, alice_mobile):
 
 def test_new_password_signs_in(verified, alice_mobile):
     _set_password(verified)
+    verified.logout()
 
     response = verified.post(
         reverse("accounts:login"),
@@ -443,3 +450,50 @@ def test_set_page_names_the_account_masked(client, db, sms_outbox, commit):
 
     assert "bj***er" in response.text
     assert "bjadmin_er" not in response.text
+
+
+# Issue 18 item 1: a code held back by the 60 s pacing is never a silent "已发送".
+
+
+def test_asking_again_within_60_s_says_so_with_the_seconds_left(alice_mobile, commit):
+    for username in ("alice", "nobody_here"):
+        client = Client()
+        with commit():
+            _by_username(client, username)
+
+        again = _by_username(client, username)
+
+        assert again.status_code == 200
+        seconds = int(re.search(r"发送过于频繁，请在(\d+)秒后重试", again.text).group(1))
+        assert 55 <= seconds <= 60
+    assert SmsCode.objects.filter(mobile=MOBILE).count() == 1
+
+
+def test_asking_again_after_the_wait_sends_a_new_code(client, alice_mobile, sms_outbox, commit):
+    with commit():
+        _by_username(client, "alice")
+    earlier = timezone.now() - timedelta(seconds=61)
+    SmsCode.objects.update(created_at=earlier)
+    session = client.session
+    session["password_reset_sent"] = earlier.timestamp()
+    session.save()
+
+    with commit():
+        response = _by_username(client, "alice")
+
+    assert response.url == reverse("accounts:password_reset_verify")
+    assert len(sms_outbox) == 2
+    assert _enter_code(client, _last_code(sms_outbox)).url == reverse("accounts:password_reset_set")
+
+
+def test_the_code_step_says_when_a_code_was_held_back(client, alice_mobile, sms_outbox, commit):
+    # 账号查询 sent a code to the mobile a moment ago; 忘记密码 by username then cannot.
+    with commit():
+        _send_button(client, MOBILE, purpose="lookup")
+        response = _by_username(client, "alice")
+
+    page = client.get(response.url).text
+    assert len(sms_outbox) == 1
+    assert "60秒内只发送一条验证码" in page
+    assert "本次没有重复发送" in page
+    assert re.search(r"请在\d+秒后核对用户名", page)

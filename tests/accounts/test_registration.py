@@ -222,3 +222,35 @@ def test_registration_records_the_consent_version_and_time(
     user = User.objects.get(username="wangxm")
     assert user.id_number_consent_version == ID_NUMBER_CONSENT_VERSION
     assert user.id_number_consent_at is not None
+
+
+# Issue 18 item 8: after one mistake the page keeps a code that is still valid.
+
+
+def _code_input(html):
+    return re.search(r'<input[^>]*name="sms_code"[^>]*>', html).group(0)
+
+
+def test_a_mistake_elsewhere_keeps_the_typed_code_on_the_page(
+    client, hospital, django_capture_on_commit_callbacks
+):
+    code = _send_code(client, "13800138000", django_capture_on_commit_callbacks)
+
+    response = client.post(reverse("accounts:register"), _form(hospital, code, password2="other"))
+
+    assert f'value="{code}"' in _code_input(response.text)
+
+
+def test_a_wrong_code_is_not_kept(client, hospital, django_capture_on_commit_callbacks):
+    _send_code(client, "13800138000", django_capture_on_commit_callbacks)
+
+    response = client.post(reverse("accounts:register"), _form(hospital, "000000"))
+
+    assert "value=" not in _code_input(response.text)
+
+
+def test_the_code_input_has_one_maxlength(client, hospital):
+    tag = _code_input(client.get(reverse("accounts:register")).text)
+
+    assert tag.count("maxlength=") == 1
+    assert 'maxlength="6"' in tag

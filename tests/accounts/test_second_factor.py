@@ -267,3 +267,41 @@ def test_mobile_login_with_a_wrong_password_does_not(client, alice_mobile, secon
 
     assert "密码错误" in response.text
     assert "_auth_user_id" not in client.session
+
+
+def test_an_empty_code_gets_the_platforms_words(client, alice_mobile, second_factor_on):
+    _password_login(client)
+
+    response = _verify(client, "")
+
+    assert "请输入6位短信验证码" in response.text
+    assert "这个字段是必填项" not in response.text
+
+
+def test_a_short_code_gets_the_platforms_words(client, alice_mobile, second_factor_on):
+    _password_login(client)
+
+    assert "短信验证码为6位数字" in _verify(client, "123").text
+
+
+def test_a_password_rehashed_at_the_password_step_keeps_the_session(
+    client, alice_mobile, second_factor_on, settings
+):
+    # Stored with PBKDF2 before the switch to Argon2 (MD5 stands in for Argon2 in the suite):
+    # the password step rehashes it, and the new session must carry the new hash.
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    type(alice_mobile).objects.filter(pk=alice_mobile.pk).update(
+        password=make_password(PASSWORD, hasher="pbkdf2_sha256")
+    )
+    _mobile_login(client, second_factor_on)
+
+    client.post(reverse("accounts:login_verify"), {"password": PASSWORD})
+
+    alice_mobile.refresh_from_db()
+    assert alice_mobile.password.startswith("md5$")
+    assert client.get("/accounts/profile/").status_code == 200
