@@ -193,7 +193,7 @@ class IdentityVerificationAdmin(ReviewQueueAdminMixin, admin.ModelAdmin):
         institution = obj.institution
         url = reverse("admin:institutions_institution_change", args=[institution.pk])
         return format_html(
-            '<a href="{}">{}</a><br>{}', url, institution.name, institution.region_name
+            '<a href="{}">{}</a><br>{}', url, institution.name, institution.printed_region
         )
 
     @admin.display(description=_("登记号核对"))

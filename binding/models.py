@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution, Region
+from institutions.region_names import printed_name
 from surveys.models import Report
 
 
@@ -195,6 +196,12 @@ class LegacyRecord(models.Model):
     @property
     def is_bound(self):
         return self.bound_institution_id is not None
+
+    @property
+    def printed_region(self):
+        """The 行政区划 as found, printed as the platform prints every region (北京市东城区 of
+        a later export reads 北京市市辖区东城区, like the old platform's own)."""
+        return printed_name(self.region_text)
 
     @property
     def refused_attachments(self) -> list[str]:

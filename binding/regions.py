@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from institutions.models import Region
+from institutions.region_names import region_key
 
 from .workbooks import digits_code, text
 
@@ -40,12 +41,14 @@ class RegionIndex:
 
     def __init__(self):
         self.by_code = {}  # code → full name
+        self.by_key = defaultdict(list)  # region_key(full name) → codes
         self.provinces = {}
         self.named = defaultdict(list)
         for code, name, level, full_name in Region.objects.values_list(
             "code", "name", "level", "full_name"
         ):
             self.by_code[code] = full_name
+            self.by_key[region_key(full_name)].append(code)
             self.named[(code[:2], level, name)].append(code)
             if level == Region.Level.PROVINCE:
                 self.provinces.setdefault(name, code)
@@ -68,6 +71,11 @@ class RegionIndex:
             return FoundRegion(
                 shown, code, None, f"行政区划代码{code}不在区划表中（可能已撤销），按原文保存"
             )
+        # The whole spelling, compared as region_key compares it: 北京市/市辖区/东城区, 北京市//
+        # 东城区 and 北京市市辖区东城区 in one cell are the table's 北京市东城区.
+        whole = self.by_key.get(region_key(shown), [])
+        if len(whole) == 1:
+            return FoundRegion(shown, whole[0], whole[0])
         province_name, city_name, county_name = names
         province_code = self.provinces.get(province_name) or self.provinces.get(
             short_name(province_name)

@@ -31,6 +31,8 @@ from django.db.models import BooleanField, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
+from institutions.region_names import printed_name, region_key
+
 from .models import LegacyRecord
 
 PAGE_SIZE = 10
@@ -51,14 +53,26 @@ def normalize(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", value or "")).strip().lower()
 
 
+def region_spellings(*names: str) -> list[str]:
+    """Each name as written, without a 直辖市's middle level and with it (北京市东城区 and
+    北京市市辖区东城区, 天津市蓟县 and 天津市县蓟县), without repeats: a record is found by
+    any spelling of its region, whichever the export or the table used."""
+    spellings = []
+    for name in names:
+        for spelling in (name, region_key(name), printed_name(name)):
+            if spelling and spelling not in spellings:
+                spellings.append(spelling)
+    return spellings
+
+
 def search_text_for(record: LegacyRecord, region_full_name: str = "") -> str:
-    """What a record is found by: its name, its 行政区划 as written and as resolved, its
-    负责人 and phone (also as bare digits, so 6529 finds 010-65295269)."""
+    """What a record is found by: its name, its 行政区划 as written and as resolved (in every
+    spelling, see ``region_spellings``), its 负责人 and phone (also as bare digits, so 6529
+    finds 010-65295269)."""
     phone = record.director_phone or ""
     parts = (
         record.hospital_name,
-        record.region_text,
-        region_full_name,
+        *region_spellings(record.region_text, region_full_name),
         record.director_name,
         phone,
         re.sub(r"\D", "", phone),
@@ -108,13 +122,15 @@ def index_record(record: LegacyRecord, region_full_name: str = "") -> LegacyReco
 
 
 def keywords(query: str) -> list[str]:
-    """The keywords of a query; a phone number typed with spaces or dashes is one."""
+    """The keywords of a query; a phone number typed with spaces or dashes is one. A
+    region typed with a 直辖市's middle level (北京市市辖区东城区) is looked for without it,
+    the spelling every record's text holds."""
     query = normalize(query)[:MAX_QUERY_LENGTH]
     if not query:
         return []
     if _PHONE_QUERY.match(query) and re.search(r"\d{3}", query):
         return [re.sub(r"\D", "", query)]
-    return query.split(" ")
+    return [region_key(term) for term in query.split(" ")]
 
 
 def uses_postgresql() -> bool:

@@ -77,7 +77,7 @@ def basic_info_rows(record: LegacyRecord) -> list[list[str]]:
     """The legacy hospital as the report's 单位及负责人信息, labelled as 基本信息 labels its
     fields (what the exports and the report header read)."""
     fields = (
-        ("region", record.region_text),
+        ("region", record.printed_region),
         ("hospital_name", record.hospital_name),
         ("grade", record.grade),
         ("category", record.category),

@@ -38,6 +38,8 @@ from .models import ImportBatch, ImportStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TABS = {1: "survey", 2: "intervention", 3: "thrombolysis"}
+UPLOAD_URLS = {1: "excel:upload_survey", 2: "excel:upload_intervention",
+               3: "excel:upload_thrombolysis"}  # fmt: skip
 PREVIEW_ERRORS = 500  # the page lists this many; the annotated copy marks them all
 
 
@@ -124,7 +126,12 @@ def _batch_of(request, pk, batch_id):
 def preview(request, pk, batch_id):
     """The preview: "将导入N条" or the errors by sheet, row, column, value and reason."""
     batch = _batch_of(request, pk, batch_id)
-    context = {"batch": batch, "attachment_name": attachment_name(batch.attachment)}
+    context = {
+        "batch": batch,
+        "attachment_name": attachment_name(batch.attachment),
+        # 重新上传 of a refused or faulty file: the upload page of the same attachment.
+        "upload_url": reverse(UPLOAD_URLS[batch.attachment]),
+    }
     try:
         result = services.preview(batch)
     except UploadRefused as refused:

@@ -60,7 +60,7 @@ class InstitutionAdmin(admin.ModelAdmin):
     form = InstitutionAdminForm
     list_display = (
         "name",
-        "region_name",
+        "printed_region",
         "grade",
         "category",
         "is_base_hospital",
@@ -78,6 +78,10 @@ class InstitutionAdmin(admin.ModelAdmin):
     search_fields = ("name", "credit_code", "licence_number", "region_name")
     readonly_fields = ("public_id", "region_name", "created_at", "updated_at")
     list_per_page = 50
+
+    @admin.display(description=_("行政区划"), ordering="region__code")
+    def printed_region(self, obj):
+        return obj.printed_region
 
 
 @admin.register(Region)
@@ -263,7 +267,7 @@ class InstitutionApplicationAdmin(ReviewQueueAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("行政区划"), ordering="region__code")
     def region_label(self, obj):
-        return obj.region.full_name
+        return obj.region.printed_full_name
 
     @admin.display(description=_("申请人"), ordering="applicant_name")
     def applicant(self, obj):

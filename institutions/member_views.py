@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from accounts.validators import mask_mobile
@@ -39,11 +39,19 @@ def member_list(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_set_active(request, username):
-    """停用 / 启用 one account (``active`` = 0 or 1 in the POST)."""
+    """停用 / 启用 one account (``active`` = 0 or 1 in the POST).
+
+    停用 is asked first, on a page of its own (it works without scripts): the list's 停用
+    opens it, and only its POST with ``confirm=1`` stops the account; any other request for
+    停用 shows the page and changes nothing. 启用 needs no confirmation."""
     member = get_member_for_user(request.user, username)
-    active = request.POST.get("active") == "1"
+    active = request.method == "POST" and request.POST.get("active") == "1"
+    if not active and request.POST.get("confirm") != "1":
+        if not member.is_active:
+            return redirect("institutions:users")
+        return render(request, "institutions/user_deactivate.html", {"member": member})
     try:
         set_member_active(member=member, actor=request.user, active=active)
     except MemberError as error:

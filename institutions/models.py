@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import BlindIndexField, EncryptedCharField
 
+from .region_names import printed_name
 from .validators import validate_licence_number, validate_uscc
 
 
@@ -59,7 +60,12 @@ class Region(models.Model):
         indexes = [models.Index(fields=["parent", "code"], name="region_parent_code_idx")]
 
     def __str__(self):
-        return f"{self.full_name}（{self.code}）"
+        return f"{self.printed_full_name}（{self.code}）"
+
+    @property
+    def printed_full_name(self):
+        """The full name as printed: 北京市市辖区东城区 (see ``region_names``)."""
+        return printed_name(self.full_name)
 
     @property
     def province_code(self):
@@ -86,6 +92,11 @@ class KeepsRegionName:
         instance = super().from_db(db, field_names, values)
         instance._loaded_region_id = instance.__dict__.get("region_id")
         return instance
+
+    @property
+    def printed_region(self):
+        """The kept name as printed (北京市市辖区东城区): what every page and export shows."""
+        return printed_name(self.region_name)
 
 
 class HospitalGrade(models.TextChoices):

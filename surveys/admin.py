@@ -52,7 +52,7 @@ class BasicInfoAdmin(SimpleHistoryAdmin):
     list_display = (
         "hospital_name",
         "institution",
-        "region_name",
+        "printed_region",
         "grade",
         "category",
         "director_name",
@@ -63,6 +63,10 @@ class BasicInfoAdmin(SimpleHistoryAdmin):
     list_select_related = ("institution",)
     history_list_display = ("director_name", "contact_name")
     list_per_page = 50
+
+    @admin.display(description=_("行政区划"), ordering="region__code")
+    def printed_region(self, obj):
+        return obj.printed_region
     # Mobiles masked, here and in 编辑日志 (security checklist 8.2).
     fields = (
         "institution",
@@ -124,8 +128,27 @@ def _day(value):
     return date_format(value, "Y年n月j日")
 
 
+def _cell(label, value):
+    """A value of the 年度报告 list with its column's name in front, shown only where the
+    list is stacked on a phone and its header row is out of sight (admin-report.css)."""
+    return format_html('<span class="report-cell-label">{}：</span>{}', label, value)
+
+
 def _moment(value):
     return date_format(timezone.localtime(value), "Y-m-d H:i") if value else "—"
+
+
+def _moment_cell(value):
+    """A time in the list: date and hour each unbreakable, so a narrow column puts the hour
+    under the date instead of breaking the date at a hyphen."""
+    if not value:
+        return "—"
+    local = timezone.localtime(value)
+    return format_html(
+        '<span class="report-nowrap">{}</span> <span class="report-nowrap">{}</span>',
+        date_format(local, "Y-m-d"),
+        date_format(local, "H:i"),
+    )
 
 
 def effective_window(report) -> str:
@@ -208,8 +231,8 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
 
     list_display = (
         "hospital",
-        "data_year",
-        "status_label",
+        "year",
+        "status_cell",
         "status_changed",
         "submitted",
         "region",
@@ -285,9 +308,13 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
     def hospital(self, obj):
         return obj.institution.name
 
+    @admin.display(description=_("数据年度"), ordering="data_year")
+    def year(self, obj):
+        return _cell(_("数据年度"), obj.data_year)
+
     @admin.display(description=_("行政区划"), ordering="institution__region__code")
     def region(self, obj):
-        return obj.institution.region_name
+        return _cell(_("行政区划"), obj.institution.printed_region)
 
     @admin.display(description=_("当前状态"), ordering="status")
     def status_label(self, obj):
@@ -296,13 +323,17 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
             return format_html('{} <span class="report-deleted">{}</span>', status, _("已删除"))
         return status
 
+    @admin.display(description=_("当前状态"), ordering="status")
+    def status_cell(self, obj):
+        return _cell(_("当前状态"), self.status_label(obj))
+
     @admin.display(description=_("状态修改时间"), ordering="status_changed_at")
     def status_changed(self, obj):
-        return _moment(obj.status_changed_at)
+        return _cell(_("状态修改时间"), _moment_cell(obj.status_changed_at))
 
     @admin.display(description=_("提交时间"), ordering="submitted_at")
     def submitted(self, obj):
-        return _moment(obj.submitted_at)
+        return _cell(_("提交时间"), _moment_cell(obj.submitted_at))
 
     def export_view(self, request):
         """导出总表 of the reports the list shows now (its filters, search and order)."""
@@ -335,7 +366,7 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
             '<a href="{}">{}</a><br>{}<br>{} · {}',
             url,
             institution.name,
-            institution.region_name,
+            institution.printed_region,
             institution.get_grade_display(),
             institution.get_category_display(),
         )

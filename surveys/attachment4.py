@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 import audit
 from accounts.uploads import reencode_image
+from institutions.region_names import printed_parts
 from institutions.uploads import PDF_MAGIC, check_pdf
 from registry.downloads import stored_file_response
 
@@ -182,24 +183,9 @@ def filled_optional(edition: Edition, values) -> list[FilledGroup]:
 
 
 def region_parts(basic_info: BasicInfo) -> tuple[str, str, str]:
-    """省份, 市, 县（区） of the hospital. 市 stays empty for a 直辖市's district (its parent is
-    the province). The names are the region's ancestors' when they still spell the name
-    kept in 基本信息; after a renaming, what the ancestors do not explain goes to the
-    lowest level the region has."""
-    names = ["", "", ""]
-    node, seen = basic_info.region, 0
-    while node is not None and seen < 3:
-        names[node.level - 1] = node.name
-        node, seen = node.parent, seen + 1
-    kept = basic_info.region_name
-    if kept and "".join(names) != kept:
-        rest = kept
-        lowest = basic_info.region.level - 1
-        for index in range(lowest):
-            if names[index] and rest.startswith(names[index]):
-                rest = rest[len(names[index]) :]
-        names[lowest] = rest
-    return names[0], names[1], names[2]
+    """省份, 市, 县（区） of the hospital as printed (北京市 / 市辖区 / 东城区): the name kept
+    in 基本信息, split by ``institutions.region_names.printed_parts``."""
+    return printed_parts(basic_info.region, basic_info.region_name)
 
 
 @dataclass(frozen=True)

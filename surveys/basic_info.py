@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import mask_mobile
+from institutions.region_names import printed_name
 
 from .models import BasicInfo
 
@@ -80,7 +81,7 @@ class Revision:
 
 def _display(record, name):
     """A historical record's value of ``name`` as the hospital reads it."""
-    value = getattr(record, name) if name != "region" else record.region_name
+    value = getattr(record, name) if name != "region" else printed_name(record.region_name)
     model_field = BasicInfo._meta.get_field(name)
     if name in BasicInfo.MOBILE_FIELDS:
         return mask_mobile(value)

@@ -27,6 +27,7 @@ from openpyxl.styles import Font
 
 import audit
 from binding.workbooks import inert
+from institutions.region_names import printed_name
 
 from .editions import EDITIONS, Edition
 from .models import BasicInfo, ReportScan
@@ -57,13 +58,16 @@ def _basic_fields(report) -> dict[str, str]:
     }
     if report.basic_info_snapshot:
         shown = {str(label): value for label, value in report.basic_info_snapshot}
-        return {name: shown.get(label, "") for name, label in labels.items()}
+        fields = {name: shown.get(label, "") for name, label in labels.items()}
+        # Snapshots of earlier submissions kept the name unprinted (北京市东城区).
+        fields["region"] = printed_name(fields["region"])
+        return fields
     institution = report.institution
     info = getattr(institution, "basic_info", None)
     source = info or institution
     return {
         "hospital_name": info.hospital_name if info else institution.name,
-        "region": source.region_name,
+        "region": source.printed_region,
         "grade": source.get_grade_display(),
         "category": source.get_category_display(),
     }

@@ -396,7 +396,7 @@ def basic_info_snapshot(institution_id) -> list[list[str]]:
     for name in BasicInfo.FORM_FIELDS:
         model_field = BasicInfo._meta.get_field(name)
         if name == "region":
-            value = info.region_name
+            value = info.printed_region
         elif model_field.choices:
             value = getattr(info, f"get_{name}_display")()
         elif isinstance(getattr(info, name), bool):
@@ -421,7 +421,7 @@ def submit(report: Report, user, confirmed_warnings=()) -> Report:
             raise ReportError(_("请逐条核对提示，确认无误后勾选，再提交。"))
         fresh.basic_info_snapshot = basic_info_snapshot(fresh.institution_id)
         fresh.submitted_at = timezone.now()
-        note = "；".join(w.message for w in check.warnings)
+        note = ReportTransition.WARNING_SEPARATOR.join(w.message for w in check.warnings)
         _transition(fresh, ReportStatus.SUBMITTED, user, TransitionAction.SUBMIT, note)
         fresh._history_user = user
         fresh.save()

@@ -60,6 +60,17 @@ def test_templates_are_prefilled_with_the_hospital(zip_response, alice):
     assert survey["K4"].value is not None
 
 
+def test_survey_template_prints_the_region_as_the_old_platform_did(zip_response):
+    survey = _members(zip_response)[file_name(1, current_data_year())]["Sheet2"]
+
+    # 省份 / 市 / 县（区） of a 北京 hospital: the 直辖市's middle level in the 市 cell.
+    assert (survey["A4"].value, survey["B4"].value, survey["C4"].value) == (
+        "北京市",
+        "市辖区",
+        "东城区",
+    )
+
+
 def test_case_template_has_headers_drop_downs_and_2018_messages():
     book = load_workbook(io.BytesIO(template_bytes(2, 2025, None)))
     sheet = book["Sheet2"]

@@ -129,3 +129,46 @@ def test_a_refused_file_creates_not_even_the_report(client, alice):
 
     assert response.status_code == 400 and "请下载最新模板" in response.content.decode()
     assert not Report.objects.exists()
+
+
+def test_panel_buttons_are_spelled_like_the_upload_page_titles(signed_in):
+    page = signed_in.get(reverse("surveys:home")).content.decode()
+
+    for label in ("上传附件1：总表", "上传附件2：介入个案", "上传附件3：溶栓个案"):
+        assert label in page
+    assert "上传附件1:" not in page
+
+
+@pytest.mark.parametrize(
+    ("attachment", "url_name"),
+    [(3, "excel:upload_thrombolysis"), (2, "excel:upload_intervention")],
+)
+def test_error_page_offers_to_upload_the_same_attachment_again(signed_in, attachment, url_name):
+    content = filled_case_template(
+        attachment, current_data_year(), [{"admission_no": "V1", "mrs_discharge": 8}]
+    )
+    location = signed_in.post(
+        reverse(url_name), {"file": SimpleUploadedFile("有错的文件.xlsx", content)}
+    )["Location"]
+
+    page = signed_in.get(location).content.decode()
+
+    assert "没有导入任何数据" in page
+    assert f'id="upload-again" href="{reverse(url_name)}"' in page
+    assert "重新上传" in page
+
+
+def test_a_file_that_cannot_be_checked_again_offers_upload_again(signed_in):
+    location = _post(signed_in, [{"admission_no": "V1"}])["Location"]
+    ImportBatch.objects.update(sha256="0" * 64)
+
+    page = signed_in.get(location).content.decode()
+
+    assert 'id="preview-refused"' in page
+    assert f'id="upload-again" href="{reverse("excel:upload_thrombolysis")}"' in page
+
+
+def test_a_good_file_has_no_upload_again_button(signed_in):
+    location = _post(signed_in, [{"admission_no": "V1"}])["Location"]
+
+    assert 'id="upload-again"' not in signed_in.get(location).content.decode()

@@ -14,9 +14,14 @@ def colleague(institution_a):
     )
 
 
+def _url(member):
+    return reverse("institutions:user_set_active", args=[member.username])
+
+
 def _toggle(client, member, active):
-    url = reverse("institutions:user_set_active", args=[member.username])
-    return client.post(url, {"active": "1" if active else "0"})
+    """启用, or 停用 as confirmed on its confirmation page."""
+    data = {"active": "1"} if active else {"active": "0", "confirm": "1"}
+    return client.post(_url(member), data)
 
 
 def test_admin_sees_the_users_of_the_institution_masked(client, alice_admin, colleague, bob):
@@ -84,6 +89,66 @@ def test_hospital_user_cannot_stop_a_colleague(client, alice, colleague):
     assert _toggle(client, colleague, active=False).status_code == 403
     colleague.refresh_from_db()
     assert colleague.is_active
+
+
+def test_stop_asks_for_confirmation_first(client, alice_admin, colleague):
+    client.force_login(alice_admin)
+
+    listed = client.get(reverse("institutions:users")).text
+    response = client.get(_url(colleague))
+
+    assert f'href="{_url(colleague)}">停用</a>' in listed
+    assert response.status_code == 200
+    assert "确定要停用 同事甲（colleague）的账号吗？" in response.text
+    assert 'name="confirm" value="1"' in response.text
+    colleague.refresh_from_db()
+    assert colleague.is_active
+
+
+def test_a_post_without_confirmation_stops_nothing(client, alice_admin, colleague):
+    client.force_login(alice_admin)
+
+    response = client.post(_url(colleague), {"active": "0"})
+
+    colleague.refresh_from_db()
+    assert colleague.is_active
+    assert response.status_code == 200 and "确认停用" in response.text
+
+
+def test_confirmed_stop_says_so_on_the_list(client, alice_admin, colleague):
+    client.force_login(alice_admin)
+
+    response = _toggle(client, colleague, active=False)
+
+    assert response.url == reverse("institutions:users")
+    assert "已停用 " in client.get(response.url).text
+
+
+def test_restoring_needs_no_confirmation(client, alice_admin, colleague):
+    colleague.is_active = False
+    colleague.save()
+    client.force_login(alice_admin)
+
+    client.post(_url(colleague), {"active": "1"})
+
+    colleague.refresh_from_db()
+    assert colleague.is_active
+
+
+def test_confirmation_page_of_a_stopped_account_goes_back_to_the_list(
+    client, alice_admin, colleague
+):
+    colleague.is_active = False
+    colleague.save()
+    client.force_login(alice_admin)
+
+    assert client.get(_url(colleague)).url == reverse("institutions:users")
+
+
+def test_another_institution_gets_404_for_the_confirmation_page(client, alice_admin, bob):
+    client.force_login(alice_admin)
+
+    assert client.get(_url(bob)).status_code == 404
 
 
 def test_menu_entry_only_for_institution_admins(client, alice_admin, alice):

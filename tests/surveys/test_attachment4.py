@@ -177,7 +177,7 @@ def test_print_page_fills_the_hospital_row_from_basic_info(signed_in, report):
     row = dict(re.findall(r'<td data-cell="(\w+)"[^>]*>([^<]*)</td>', text))
     assert row == {
         "province": "北京市",
-        "city": "",  # a 直辖市's district has no 市 level
+        "city": "市辖区",  # a 直辖市's middle level, as the manual prints it
         "county": "东城区",
         "grade": "三级甲等",
         "hospital": "甲医院",
@@ -735,7 +735,7 @@ def test_print_page_of_a_region_kept_only_by_name(signed_in, report, alice):
         )
     )
 
-    assert (row["province"], row["city"], row["county"]) == ("北京市", "", "旧东城区")
+    assert (row["province"], row["city"], row["county"]) == ("北京市", "市辖区", "旧东城区")
 
 
 def test_hundreds_of_files_get_the_message_not_an_error_page(signed_in, report, settings):

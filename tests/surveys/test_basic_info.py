@@ -84,8 +84,8 @@ def test_card_shows_every_field(signed_in, alice):
 
     text = signed_in.get(HOME).text
 
-    for value in ("北京市东城区", "甲医院", "三级甲等", "综合医院", "王建国", "director@jia.cn",
-                  "李·娜", "139****9000", "contact@jia.cn"):  # fmt: skip
+    for value in ("北京市市辖区东城区", "甲医院", "三级甲等", "综合医院", "王建国",
+                  "director@jia.cn", "李·娜", "139****9000", "contact@jia.cn"):  # fmt: skip
         assert value in text
     assert "<dt>高级卒中中心(含建设单位)</dt><dd>是</dd>" in text
 
@@ -162,7 +162,7 @@ def test_history_shows_who_when_and_old_to_new(signed_in, alice):
     assert not newest.created
     changes = {change.label: (change.old, change.new) for change in newest.changes}
     assert changes == {
-        "行政区划": ("北京市东城区", "广东省广州市天河区"),
+        "行政区划": ("北京市市辖区东城区", "广东省广州市天河区"),
         "医院等级": ("三级甲等", "二级"),
         "医院负责人手机号": ("138****8000", "137****7000"),
     }

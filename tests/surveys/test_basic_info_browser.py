@@ -57,7 +57,7 @@ def test_fill_change_and_read_the_edit_log(live_server, browser, screenshot_dir,
     assert page.get_by_text("基本信息已保存。").is_visible()
     card = page.locator(".card", has=page.get_by_role("heading", name="医院及负责人信息"))
     assert card.get_by_text("138****8000").is_visible()
-    assert card.get_by_text("北京市东城区").is_visible()
+    assert card.get_by_text("北京市市辖区东城区").is_visible()
     shoot(page, screenshot_dir, "card")
 
     # 修改: move the hospital to 广州市天河区 and change the director's mobile.
@@ -81,7 +81,7 @@ def test_fill_change_and_read_the_edit_log(live_server, browser, screenshot_dir,
     assert newest.get_by_text("修改", exact=True).is_visible()
     assert newest.get_by_text("爱丽丝（alice）").is_visible()
     for label, old, new in (
-        ("行政区划", "北京市东城区", "广东省广州市天河区"),
+        ("行政区划", "北京市市辖区东城区", "广东省广州市天河区"),
         ("医院负责人手机号", "138****8000", "137****7000"),
         ("基地医院", "是", "否"),
     ):

@@ -84,7 +84,7 @@ def test_export_row_holds_the_report(desk, alice):
 
     row = by_hospital(sheet_rows(desk.get(EXPORT)))["甲医院"]
 
-    assert row["行政区划"] == "北京市东城区"
+    assert row["行政区划"] == "北京市市辖区东城区"
     assert row["医院等级"] == "三级甲等"
     assert row["数据年度"] == 2025
     assert row["总表版本"] == EDITION.id

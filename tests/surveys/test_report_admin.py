@@ -127,7 +127,7 @@ def test_list_shows_hospital_year_state_times_and_region(desk, alice):
 
     assert listed(response) == [report]
     row = response.text[response.text.index('id="result_list"') :]
-    for shown in ("甲医院", "2025", "已提交", "北京市东城区"):
+    for shown in ("甲医院", "2025", "已提交", "北京市市辖区东城区"):
         assert shown in row
 
 
