@@ -46,9 +46,17 @@ def _filters(request, spec):
 
 
 def _rows(spec, page_cases):
-    """``[(case, [shown value, ...]), ...]`` in the order of ``spec.list_columns``."""
+    """``[(case, [(column label, shown value), ...]), ...]`` in the order of
+    ``spec.list_columns`` (the label names the value where the list is stacked, on phones)."""
+    labels = [spec.column(name).label for name in spec.list_columns]
     return [
-        (case, [display(spec, name, getattr(case, name)) for name in spec.list_columns])
+        (
+            case,
+            [
+                (label, display(spec, name, getattr(case, name)))
+                for label, name in zip(labels, spec.list_columns, strict=True)
+            ],
+        )
         for case in page_cases
     ]
 

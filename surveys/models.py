@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -269,6 +271,22 @@ class ReportTransition(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    # 提交 keeps the warnings the hospital confirmed in ``reason``, one a line; earlier
+    # submissions joined them with "；" after each message's closing "。".
+    WARNING_SEPARATOR = "\n"
+    _OLD_WARNING_SEPARATOR = re.compile(r"(?<=。)；")
+
+    @property
+    def confirmed_warnings(self) -> list[str]:
+        """The warnings confirmed at this 提交, one message each ([] for other actions)."""
+        if self.action != TransitionAction.SUBMIT or not self.reason.strip():
+            return []
+        if self.WARNING_SEPARATOR in self.reason:
+            parts = self.reason.split(self.WARNING_SEPARATOR)
+        else:
+            parts = self._OLD_WARNING_SEPARATOR.split(self.reason)
+        return [part.strip() for part in parts if part.strip()]
 
 
 class ScanKind(models.TextChoices):

@@ -38,6 +38,8 @@ from ..reports import ReportError, lock_reason, report_of
 def print_form(request, pk):
     """附件4 as an A4 landscape page to print, sign, stamp and scan."""
     report = report_of(request.user, pk)
+    if report.is_legacy:
+        return _no_attachment4(request, report)
     context = {"report": report, "sheet": print_sheet(report), "now": timezone.now()}
     return render(request, "surveys/attachment4_print.html", context)
 
@@ -64,6 +66,8 @@ def scan(request, pk):
 @csrf_protect
 def _scan_page(request, pk, limit):
     report = report_of(request.user, pk)
+    if report.is_legacy:
+        return _no_attachment4(request, report)
     form, status = ScanUploadForm(), 200
     if request.method == "POST":
         locked = lock_reason(report)
@@ -74,6 +78,13 @@ def _scan_page(request, pk, limit):
         if form is None:
             return redirect("surveys:attachment4_scan", pk=report.pk)
     return _render(request, report, form, status=status)
+
+
+def _no_attachment4(request, report):
+    """A bound legacy report (既往数据) has no 附件4 to print or upload: the old platform
+    kept no scan, and its 总表 cannot be signed anew."""
+    messages.info(request, _("本报告为绑定的既往数据（旧平台导入），没有附件4。"))
+    return redirect("surveys:report_detail", pk=report.pk)
 
 
 def _render(request, report, form, *, status=200):

@@ -137,19 +137,26 @@ class ReportTab:
 REPORT_TABS: list[ReportTab] = []
 
 
+# Where 单位及负责人信息 comes from (``_info_rows``).
+INFO_LIVE, INFO_SUBMITTED, INFO_LEGACY = "live", "submitted", "legacy"
+
+
 def report_context(request, report, active):
     """The context every tab of 查看详情 shares: header, banners, tabs, status history."""
     access = services.reporting_access(report.institution_id, report.data_year)
     reason = services.lock_reason(report, access)
     detail = reverse("surveys:report_detail", args=[report.pk])
-    rows, from_snapshot = _info_rows(report)
+    rows, source = _info_rows(report)
     return {
         "report": report,
         "lock_reason": reason,
         "editable": reason is None,
         "window_message": access.message(report.data_year) if reason is None else "",
         "info_rows": rows,
-        "info_from_snapshot": from_snapshot,
+        "info_from_snapshot": source == INFO_SUBMITTED,
+        "info_is_legacy": source == INFO_LEGACY,
+        # A bound legacy report has no 附件4: the old platform kept no scan.
+        "has_attachment4": not report.is_legacy,
         "tabs": [
             {
                 "key": tab.key,
@@ -164,22 +171,27 @@ def report_context(request, report, active):
 
 
 def _info_rows(report):
-    """单位及负责人信息 as ``[(label, value), ...]``: as submitted once the report is with the
-    auditors, else the live 基本信息 (None when it is missing); mobiles masked."""
+    """单位及负责人信息 as ``[(label, value), ...]`` and where it comes from: a bound legacy
+    report keeps the old platform's values of its year (``INFO_LEGACY``), a report with the
+    auditors the values as submitted (``INFO_SUBMITTED``), any other the live 基本信息
+    (``INFO_LIVE``; ``None`` rows when it is missing). Phones are masked."""
+    if report.is_legacy:
+        # Kept by the binding, phones already masked (binding.services.basic_info_rows).
+        return [tuple(row) for row in report.basic_info_snapshot or ()], INFO_LEGACY
     locked_in = report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
     if locked_in and report.basic_info_snapshot:
-        rows, from_snapshot = report.basic_info_snapshot, True
+        rows, source = report.basic_info_snapshot, INFO_SUBMITTED
     elif BasicInfo.objects.filter(institution_id=report.institution_id).exists():
-        rows, from_snapshot = services.basic_info_snapshot(report.institution_id), False
+        rows, source = services.basic_info_snapshot(report.institution_id), INFO_LIVE
     else:
-        return None, False
+        return None, INFO_LIVE
     mobile_labels = {
         str(BasicInfo._meta.get_field(name).verbose_name) for name in BasicInfo.MOBILE_FIELDS
     }
     masked = [
         (label, mask_mobile(value) if label in mobile_labels else value) for label, value in rows
     ]
-    return masked, from_snapshot
+    return masked, source
 
 
 @institution_member_required

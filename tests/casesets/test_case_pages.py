@@ -90,8 +90,8 @@ def test_thrombolysis_tab_lists_the_cases_with_the_spec_columns(signed_in, repor
     ):
         assert header in html
     assert listed(response) == ["A-1"]
-    ((_case, values),) = response.context["rows"]
-    assert values == ["A-1", "10", "4", "其他", "某药", "2"]
+    ((_case, cells),) = response.context["rows"]
+    assert [value for _label, value in cells] == ["A-1", "10", "4", "其他", "某药", "2"]
     assert "增加病例" in html and add_url(report) in html
     assert "查询" in html
 
@@ -102,8 +102,8 @@ def test_intervention_tab_has_its_own_columns_and_no_drug_filter(signed_in, repo
     response = signed_in.get(tab(report, "intervention"))
 
     assert listed(response) == ["B-1"]
-    ((_case, values),) = response.context["rows"]
-    assert values == ["B-1", "单纯取栓", "16", "8", "3"]
+    ((_case, cells),) = response.context["rows"]
+    assert [value for _label, value in cells] == ["B-1", "单纯取栓", "16", "8", "3"]
     assert 'name="drug"' not in response.text
     assert "共1条数据" in response.text
 
