@@ -152,6 +152,26 @@ def browser(monkeypatch):
 
 
 @pytest.fixture
+def texts_per_request(settings, monkeypatch, django_capture_on_commit_callbacks):
+    """Text messages go to the in-memory outbox (returned), handed over as each test-client
+    request commits — the SMS backend is called on commit, as in production."""
+    from django.test import Client
+
+    from accounts.sms.backends import locmem
+
+    settings.SMS_BACKEND = "accounts.sms.backends.locmem.SmsBackend"
+    locmem.outbox.clear()
+    original = Client.request
+
+    def request(self, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return original(self, **kwargs)
+
+    monkeypatch.setattr(Client, "request", request)
+    return locmem.outbox
+
+
+@pytest.fixture
 def screenshot_dir():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

@@ -18,7 +18,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.sms.backends import locmem
 from binding.services import bind_legacy_record
 from casesets.models import ImportBatch
 from surveys.reports import current_data_year
@@ -85,20 +84,9 @@ def documented(client):
 
 
 @pytest.fixture
-def sms(settings, monkeypatch, django_capture_on_commit_callbacks):
+def sms(texts_per_request):
     """Texts go to the in-memory outbox, sent as each test request commits."""
-    settings.SMS_BACKEND = "accounts.sms.backends.locmem.SmsBackend"
-    locmem.outbox.clear()
-    from django.test import Client
-
-    original = Client.request
-
-    def request(self, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return original(self, **kwargs)
-
-    monkeypatch.setattr(Client, "request", request)
-    return locmem.outbox
+    return texts_per_request
 
 
 def _code(outbox):

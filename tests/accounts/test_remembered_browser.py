@@ -15,7 +15,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import remembered
 from accounts.models import RememberedBrowser, SmsCode, User
-from accounts.sms.backends import locmem
 from audit.models import AuditEvent
 from institutions.members import set_member_active
 from tests.captcha import solved_captcha
@@ -30,25 +29,11 @@ CHROME_ON_WINDOWS = (
 
 
 @pytest.fixture(autouse=True)
-def outbox(settings):
+def outbox(settings, texts_per_request):
     settings.SMS_SECOND_FACTOR = True
-    settings.SMS_BACKEND = "accounts.sms.backends.locmem.SmsBackend"
     settings.REMEMBER_BROWSER_DAYS = 7
     settings.REMEMBER_BROWSER_COOKIE_NAME = COOKIE
-    locmem.outbox.clear()
-    return locmem.outbox
-
-
-@pytest.fixture(autouse=True)
-def sends_on_commit(monkeypatch, django_capture_on_commit_callbacks):
-    """Texts go out when the transaction commits; every test request here commits them."""
-    original = Client.request
-
-    def request(self, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return original(self, **kwargs)
-
-    monkeypatch.setattr(Client, "request", request)
+    return texts_per_request
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from accounts.sms.backends import locmem
 from tests.captcha import solved_captcha
 from tests.factories import PASSWORD
 
@@ -15,25 +14,9 @@ PROTECTED_URLS = ["/", "/registry/", "/accounts/profile/", "/admin/", "/binding/
 
 
 @pytest.fixture(autouse=True)
-def second_factor_on(settings):
+def second_factor_on(settings, texts_per_request):
     settings.SMS_SECOND_FACTOR = True
-    settings.SMS_BACKEND = "accounts.sms.backends.locmem.SmsBackend"
-    locmem.outbox.clear()
-    return locmem.outbox
-
-
-@pytest.fixture(autouse=True)
-def sends_on_commit(monkeypatch, django_capture_on_commit_callbacks):
-    """Texts go out when the transaction commits; every test request here commits them."""
-    from django.test import Client
-
-    original = Client.request
-
-    def request(self, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return original(self, **kwargs)
-
-    monkeypatch.setattr(Client, "request", request)
+    return texts_per_request
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from accounts.models import SmsCode, User
 from accounts.sessions import LOGIN_AT
-from accounts.sms.backends import locmem
 from audit.models import AuditEvent
 from institutions.applications import approve_application
 from institutions.models import InstitutionApplication, Region
@@ -21,21 +20,10 @@ NEW_PASSWORD = "Stroke-Registry-2026"
 
 
 @pytest.fixture(autouse=True)
-def outbox(settings, monkeypatch, django_capture_on_commit_callbacks):
+def outbox(settings, texts_per_request):
     """The second factor on (as in production); texts go out as each request commits."""
-    from django.test import Client
-
     settings.SMS_SECOND_FACTOR = True
-    settings.SMS_BACKEND = "accounts.sms.backends.locmem.SmsBackend"
-    locmem.outbox.clear()
-    original = Client.request
-
-    def request(self, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return original(self, **kwargs)
-
-    monkeypatch.setattr(Client, "request", request)
-    return locmem.outbox
+    return texts_per_request
 
 
 def _code(outbox):
