@@ -20,6 +20,7 @@ from accounts.decorators import institution_member_required
 from accounts.validators import mask_mobile
 from casesets.services import case_counts, fill_survey_from_cases
 from casesets.totals import survey_fill_preview
+from institutions.region_names import printed_name
 
 from .. import reports as services
 from ..basic_info import FieldChange, Revision, basic_info_of
@@ -175,9 +176,11 @@ def _info_rows(report):
     report keeps the old platform's values of its year (``INFO_LEGACY``), a report with the
     auditors the values as submitted (``INFO_SUBMITTED``), any other the live 基本信息
     (``INFO_LIVE``; ``None`` rows when it is missing). Phones are masked."""
+    region_label = str(BasicInfo._meta.get_field("region").verbose_name)
     if report.is_legacy:
         # Kept by the binding, phones already masked (binding.services.basic_info_rows).
-        return [tuple(row) for row in report.basic_info_snapshot or ()], INFO_LEGACY
+        rows = [_printed(row, region_label) for row in report.basic_info_snapshot or ()]
+        return rows, INFO_LEGACY
     locked_in = report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
     if locked_in and report.basic_info_snapshot:
         rows, source = report.basic_info_snapshot, INFO_SUBMITTED
@@ -189,9 +192,17 @@ def _info_rows(report):
         str(BasicInfo._meta.get_field(name).verbose_name) for name in BasicInfo.MOBILE_FIELDS
     }
     masked = [
-        (label, mask_mobile(value) if label in mobile_labels else value) for label, value in rows
+        (label, mask_mobile(value) if label in mobile_labels else value)
+        for label, value in (_printed(row, region_label) for row in rows)
     ]
     return masked, source
+
+
+def _printed(row, region_label):
+    """A kept row as printed now: snapshots kept before regions were printed with the
+    直辖市's middle level (北京市东城区) show it too (北京市市辖区东城区)."""
+    label, value = row
+    return (label, printed_name(value)) if label == region_label else (label, value)
 
 
 @institution_member_required

@@ -618,3 +618,19 @@ def test_history_query_count_is_bounded(signed_in, alice, report, django_assert_
 
     with django_assert_max_num_queries(12):
         signed_in.get(url("report_history", report))
+
+
+def test_a_snapshot_kept_before_regions_were_printed_shows_the_middle_level(
+    signed_in, alice, report
+):
+    # Submitted before issue 18 item 6: the snapshot spelled the region 北京市东城区.
+    submitted = submit_ready(report, alice)
+    snapshot = [
+        [label, "北京市东城区" if label == "行政区划" else value]
+        for label, value in submitted.basic_info_snapshot
+    ]
+    Report.objects.filter(pk=submitted.pk).update(basic_info_snapshot=snapshot)
+
+    page = signed_in.get(url("report_detail", submitted)).text
+
+    assert "北京市市辖区东城区" in page
