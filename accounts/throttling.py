@@ -1,5 +1,6 @@
 """Who is asking, and how often: client address, login lockout page, captcha challenges."""
 
+import ipaddress
 import secrets
 
 from axes.helpers import get_client_username, get_cool_off
@@ -17,15 +18,21 @@ def client_ip(request):
     """The client's address: REMOTE_ADDR, or the address the trusted proxies report.
 
     With ``TRUSTED_PROXY_COUNT`` proxies in front of the platform, the client is the entry
-    that many places from the right of X-Forwarded-For; anything further left was written by
-    the client and is not trusted.
+    that many places from the right of X-Forwarded-For (each proxy appends the address it
+    was reached from); anything further left was written by the client and is not trusted.
+    The same address serves django-axes (``AXES_CLIENT_IP_CALLABLE``), the rate limits, the
+    SMS caps and the audit log. An entry that is not an IP address (a proxy set up wrongly)
+    is not used: the proxy's own address is, so limits err on the strict side.
     """
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [a for a in forwarded if a]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
+            try:
+                return str(ipaddress.ip_address(forwarded[-proxies]))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR")
 
 

@@ -2,9 +2,21 @@
 Excel import and export. Each scope allows so many requests per user and per client
 address in a window; one more is answered 429 with a Chinese message, before the view runs.
 
-The counters live in Django's cache (``cache.add`` then ``cache.incr``): atomic on Redis,
-which production uses (``REDIS_URL``). django-ratelimit was considered; it refuses every
-cache but memcached and django-redis, and the embedded default here is the database cache.
+Issue 19 item 10: the window slides, so a limit holds across any edge. A fixed window let
+twice the limit through around its edge (N just before it, N just after). Each limit's
+window of T seconds is cut into ``SLICES`` slices; a request is counted in its slice, then
+the counts of its slice and the ``SLICES`` slices before it are added up. Those cover every
+span of T seconds that ends now, so no such span ever holds more than N admitted requests;
+the price is that a request keeps counting for up to one slice (T/10) longer than T. A
+refused request is taken back out of its slice, so retrying while refused does not push the
+wait further, and the wait it is told (``Retry-After``, the minutes in the message) is when
+enough old slices will have dropped out.
+
+The counters live in Django's cache (``cache.add``, ``cache.incr``, ``cache.decr`` and one
+``get_many`` a limit): atomic on Redis, which production uses (``REDIS_URL``). On the
+database cache of development, ``incr`` is a read and a write, so two requests at the same
+instant may be counted once. django-ratelimit was considered; it refuses every cache but
+memcached and django-redis, and the embedded default here is the database cache.
 """
 
 import math
@@ -33,33 +45,73 @@ class Limit:
         return cls(int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit])
 
 
-def _hit(key: str, limit: Limit) -> int | None:
-    """Count one request under ``key``; the seconds until the window ends when over."""
-    window = int(time.time() // limit.seconds)
-    cache_key = f"rl:{key}:{window}"
-    cache.add(cache_key, 0, timeout=limit.seconds + 5)
+# Slices of a window: a request counts for at most 1/SLICES of the window longer than it.
+SLICES = 10
+
+
+def _slice_key(key: str, limit: Limit, index: int) -> str:
+    return f"rl:{key}:{limit.seconds}:{index}"
+
+
+def _hit(key: str, limit: Limit, now: float) -> tuple[str, int | None]:
+    """Count one request under ``key`` in the slice of ``now``. Returns that slice's cache
+    key and, when the request is over the limit, the seconds until one more would pass."""
+    width = limit.seconds / SLICES
+    current = int(now // width)
+    cache_key = _slice_key(key, limit, current)
+    timeout = math.ceil(limit.seconds + 2 * width) + 5
+    cache.add(cache_key, 0, timeout=timeout)
     try:
         count = cache.incr(cache_key)
     except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=limit.seconds + 5)
+        cache.set(cache_key, 1, timeout=timeout)
         count = 1
-    if count > limit.count:
-        return max(1, math.ceil((window + 1) * limit.seconds - time.time()))
-    return None
+    older = [_slice_key(key, limit, index) for index in range(current - SLICES, current)]
+    found = cache.get_many(older)
+    counts = [found.get(older_key, 0) for older_key in older] + [count]
+    if sum(counts) <= limit.count:
+        return cache_key, None
+    return cache_key, _wait(counts, limit, current - SLICES, width, now)
+
+
+def _wait(counts: list[int], limit: Limit, first: int, width: float, now: float) -> int:
+    """Seconds until the slices still counted hold fewer than ``limit.count`` requests
+    without this one (which is taken back), so that the next request passes."""
+    counts = [*counts[:-1], counts[-1] - 1]
+    excess = sum(counts) - (limit.count - 1)
+    dropped = 0
+    for offset, count in enumerate(counts):
+        dropped += count
+        if dropped >= excess:
+            # Slice ``first + offset`` stops counting when slice first+offset+SLICES+1 begins.
+            return max(1, math.ceil((first + offset + SLICES + 1) * width - now))
+    return limit.seconds
+
+
+def _take_back(cache_key: str) -> None:
+    try:
+        cache.decr(cache_key)
+    except ValueError:  # the slice expired meanwhile
+        pass
 
 
 def over_limit(request, scope: str) -> int | None:
     """Count this request in ``scope`` for its user and its address; the seconds to wait
-    if either is over its limit, else None."""
+    if either is over its limit (the request is then not counted at all), else None."""
     per_user, per_ip = settings.RATE_LIMITS[scope]
-    waits = []
+    now = time.time()
+    hits = []
     user = getattr(request, "user", None)
     if per_user and user is not None and user.is_authenticated:
-        waits.append(_hit(f"{scope}:u{user.pk}", Limit.parse(per_user)))
+        hits.append(_hit(f"{scope}:u{user.pk}", Limit.parse(per_user), now))
     if per_ip:
-        waits.append(_hit(f"{scope}:ip{client_ip(request)}", Limit.parse(per_ip)))
-    waits = [wait for wait in waits if wait]
-    return max(waits) if waits else None
+        hits.append(_hit(f"{scope}:ip{client_ip(request)}", Limit.parse(per_ip), now))
+    waits = [wait for _key, wait in hits if wait]
+    if not waits:
+        return None
+    for cache_key, _wait_seconds in hits:
+        _take_back(cache_key)
+    return max(waits)
 
 
 def too_many(request, wait: int, *, json: bool = False):

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "excel_templates",
     # Issue 9 item 6: the append-only security audit log (审计日志).
     "audit",
+    # The project's own system checks (registry/checks.py).
+    "registry.apps.RegistryConfig",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +67,9 @@ MIDDLEWARE = [
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Issue 19 item 7: 400 for NUL (or a lone surrogate) in the path, a query string, a
+    # form field or a cookie, before the session store or any view can meet it.
+    "registry.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -226,7 +231,12 @@ SMS_FILE_PATH = Path(env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms")))
 SMS_CODE_TTL_SECONDS = env.int("SMS_CODE_TTL_SECONDS", default=300)
 SMS_CODE_MAX_ATTEMPTS = env.int("SMS_CODE_MAX_ATTEMPTS", default=5)
 SMS_RESEND_SECONDS = env.int("SMS_RESEND_SECONDS", default=60)
-SMS_DAILY_LIMIT_PER_MOBILE = env.int("SMS_DAILY_LIMIT_PER_MOBILE", default=10)
+# Two budgets per mobile (accounts/sms/codes.py, SECURITY.md "SMS sending limits"): codes
+# anyone can ask for (忘记密码, 账号查询, 手机号登录, 注册, 激活, 更换手机号) and 登录验证 codes,
+# which only the password holder causes. Each has its own caps and 60 s pacing, so a
+# stranger's requests never use up, or hold back, the owner's sign-in.
+SMS_DAILY_LIMIT_PER_MOBILE = env.int("SMS_DAILY_LIMIT_PER_MOBILE", default=5)
+SMS_SIGN_IN_DAILY_LIMIT_PER_MOBILE = env.int("SMS_SIGN_IN_DAILY_LIMIT_PER_MOBILE", default=10)
 # Per address, sized for a hospital (or a city's health network) whose hundreds of clerks
 # share one NAT address in the February–March rush; each needs about one code a week once
 # its browser is remembered (SECURITY.md, "SMS sending limits"). The burst cap (codes per
@@ -258,8 +268,19 @@ if SMS_BACKEND == "accounts.sms.backends.aliyun.SmsBackend" and not all(_ALIYUN_
     )
 
 # Client address: REMOTE_ADDR, or the address the trusted reverse proxies report in
-# X-Forwarded-For when the platform runs behind them (count of proxies in front of it).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# X-Forwarded-For when the platform runs behind them (count of proxies in front of it;
+# accounts.throttling.client_ip, used by the lockouts, the rate limits and the audit log).
+# Issue 19 item 4: production must say it, even 0: behind nginx, a forgotten setting made
+# every client 127.0.0.1, so five wrong logins by anyone locked everyone out.
+_TRUSTED_PROXY_COUNT = env.str("TRUSTED_PROXY_COUNT", default="" if PRODUCTION else "0").strip()
+if not _TRUSTED_PROXY_COUNT:
+    raise ImproperlyConfigured(
+        "生产模式 (DEBUG=false) 必须设置 TRUSTED_PROXY_COUNT 环境变量：平台前面反向代理的层数"
+        "（按文档部署在一层 nginx 之后为 1；客户端直接连接 gunicorn 时为 0）。"
+    )
+if not _TRUSTED_PROXY_COUNT.isdigit():
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT 应为 0 或正整数（平台前面反向代理的层数）。")
+TRUSTED_PROXY_COUNT = int(_TRUSTED_PROXY_COUNT)
 
 # Login throttling (django-axes, attempts stored in the database so that every gunicorn
 # worker sees them): 5 failures for one username or one address lock it for 15 minutes.
@@ -291,8 +312,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 if PRODUCTION:
-    # TLS ends at the reverse proxy, which sets X-Forwarded-Proto.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # TLS ends at the reverse proxy, which sets X-Forwarded-Proto. Without a proxy
+    # (TRUSTED_PROXY_COUNT=0) the header would come from the client: not trusted then.
+    if TRUSTED_PROXY_COUNT:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
@@ -314,7 +337,15 @@ RATE_LIMITS = {
     "captcha": (None, "60/m"),
     "import": ("30/h", "60/h"),
     "export": ("20/h", "40/h"),
+    # 绑定既往数据 (SPEC §3.9): searches, and 绑定/绑定申请 (SECURITY.md).
+    "binding_search": ("60/h", "600/h"),
+    "binding_claim": ("10/h", "100/h"),
+    # 用户注册/单位注册: checks, after the captcha and the SMS proof, of whether an ID number,
+    # username or mobile is taken (accounts/mobile_proof.py); per session see below.
+    "account_check": (None, "100/h"),
 }
+# The same checks per browser session in any hour (0: no per-session limit).
+ACCOUNT_CHECKS_PER_SESSION = env.int("ACCOUNT_CHECKS_PER_SESSION", default=5)
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and images only from this
 # server — no inline script or style anywhere (JavaScript lives in static/js/). data: images
@@ -342,6 +373,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The input guard's refusals (registry/input_guard.py): one line each, no traceback.
+    "filters": {"without_traceback": {"()": "registry.input_guard.WithoutTraceback"}},
+    "loggers": {
+        "django.security.ImpossibleCharacters": {"filters": ["without_traceback"]},
+    },
 }
 
 # Reported by /healthz and shown in the footer.
@@ -389,6 +425,10 @@ if FIELD_ENCRYPTION_KEY == FIELD_HASH_KEY:
 # mobile (and 手机号登录, after its code, for the password) before the session is signed in.
 # Off only for a demo; auditors (staff) always need a TOTP code (django-otp) for anything.
 SMS_SECOND_FACTOR = env.bool("SMS_SECOND_FACTOR", default=True)
+# Issue 19 item 9: with DEBUG=false, `check --deploy` fails while SMS_SECOND_FACTOR is off
+# or SMS_BACKEND is a file/console/memory backend (registry/checks.py), unless a staging
+# site states it wants them: then they are reported as information only.
+ALLOW_DEMO_SHORTCUTS_IN_PRODUCTION = env.bool("ALLOW_DEMO_SHORTCUTS_IN_PRODUCTION", default=False)
 LOGIN_SECOND_FACTOR_SECONDS = env.int("LOGIN_SECOND_FACTOR_SECONDS", default=10 * 60)
 LOGIN_SECOND_FACTOR_MAX_ATTEMPTS = env.int("LOGIN_SECOND_FACTOR_MAX_ATTEMPTS", default=5)
 INSTALLED_APPS += ["django_otp", "accounts.apps.TotpConfig"]  # django-otp TOTP devices

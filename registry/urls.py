@@ -55,3 +55,6 @@ urlpatterns = [
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
+
+# The platform's 400 page (JSON for fetch() calls), e.g. for the input guard's refusals.
+handler400 = "registry.views.bad_request"

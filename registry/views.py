@@ -1,8 +1,9 @@
-"""Pages that belong to no chapter: 欢迎, the help pages and the health check."""
+"""Pages that belong to no chapter: 欢迎, the help pages, the health check and the 400 page."""
 
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -11,6 +12,8 @@ from django.views.decorators.http import require_GET
 from binding.reminder import should_remind
 
 from .context_processors import build_menu
+from .input_guard import MESSAGE as INPUT_GUARD_MESSAGE
+from .input_guard import ImpossibleCharacters
 
 HELP_PAGES = {
     "menus": (_("菜单说明"), "help/menus.html"),
@@ -51,3 +54,16 @@ def favicon(request):
     """/favicon.ico: the platform's icon (static/img/favicon.svg), by a permanent redirect to
     its hashed static URL, for pages whose template links none (Django's admin)."""
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def bad_request(request, exception):
+    """handler400: the platform's 400 page, or JSON for the pages' fetch() calls. Rendered
+    without the request's context, like the 500 page: what made the request bad (a cookie
+    the session store cannot look up, say) must not be read again to draw the menu."""
+    if isinstance(exception, ImpossibleCharacters):
+        message = INPUT_GUARD_MESSAGE
+    else:
+        message = _("请求无法处理，请返回上一页检查填写的内容后重试。")
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return JsonResponse({"ok": False, "message": str(message)}, status=400)
+    return HttpResponseBadRequest(render_to_string("400.html", {"message": message}))

@@ -49,12 +49,13 @@ def test_record_refuses_personal_data_in_the_detail(alice):
     assert not AuditEvent.objects.filter(action=audit.Action.SMS_SENT).exists()
 
 
-def test_record_ignores_an_address_that_is_not_one(alice, settings):
+def test_record_ignores_a_forwarded_address_that_is_not_one(alice, settings):
+    # Issue 19 item 4: accounts.throttling.client_ip then falls back to the proxy's address.
     settings.TRUSTED_PROXY_COUNT = 1
-    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="not-an-ip")
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="not-an-ip", REMOTE_ADDR="10.0.0.9")
     request.user = alice
 
-    assert audit.record(request, audit.Action.EXPORT).ip is None
+    assert audit.record(request, audit.Action.EXPORT).ip == "10.0.0.9"
 
 
 def test_file_sha256_is_the_digest_of_the_content():

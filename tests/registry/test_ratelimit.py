@@ -88,3 +88,80 @@ def test_export_answers_429_page_to_an_auditor(client, auditor, tight):
 
     assert response.status_code == 429
     assert re.search(r"操作过于频繁，请\d+分钟后再试。", response.content.decode())
+
+
+# Issue 19 item 10: the window slides, so no span of the window's length holds more than the
+# limit, however the requests fall around an hour's edge. -----------------------------------
+
+HOUR = 3600
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The rate limiter's clock, set by the test (the cache's own expiry keeps real time)."""
+    from types import SimpleNamespace
+
+    from registry import ratelimit
+
+    now = [(int(__import__("time").time()) // HOUR + 2) * HOUR]
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now[0]))
+    return now
+
+
+@pytest.fixture
+def ten_an_hour(settings, db):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sms": (None, "10/h")}
+
+
+def ask(rf):
+    from registry.ratelimit import over_limit
+
+    return over_limit(rf.post("/accounts/sms/send/", REMOTE_ADDR="10.9.8.7"), "sms")
+
+
+def test_requests_around_an_hours_edge_never_exceed_the_limit_within_an_hour(
+    rf, clock, ten_an_hour
+):
+    edge = clock[0]
+    clock[0] = edge - 30 * 60
+    admitted = []
+    for _minute in range(3 * 60):  # one request a minute for three hours, refused or not
+        if ask(rf) is None:
+            admitted.append(clock[0])
+        clock[0] += 60
+
+    busiest = max(sum(1 for t in admitted if start <= t < start + HOUR) for start in admitted)
+    assert busiest <= 10
+    assert len(admitted) >= 25  # and the limit still lets about ten an hour through
+
+
+def test_a_burst_just_before_the_edge_leaves_nothing_just_after_it(rf, clock, ten_an_hour):
+    edge = clock[0]
+    clock[0] = edge - 5
+    assert [ask(rf) for _ in range(10)] == [None] * 10
+
+    clock[0] = edge + 5
+
+    assert ask(rf) is not None
+
+
+def test_the_wait_it_gives_is_when_the_next_request_passes(rf, clock, ten_an_hour):
+    for _ in range(10):
+        assert ask(rf) is None
+        clock[0] += 120
+    wait = ask(rf)
+
+    assert 0 < wait <= HOUR + HOUR // 10
+    clock[0] += wait
+    assert ask(rf) is None
+
+
+def test_refused_requests_do_not_lengthen_the_wait(rf, clock, ten_an_hour):
+    for _ in range(10):
+        ask(rf)
+    first = ask(rf)
+    for _ in range(50):
+        clock[0] += 10
+        ask(rf)
+
+    assert ask(rf) == first - 500

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import (
@@ -14,6 +15,11 @@ class Command(BaseCommand):
     help = "在空数据库中创建演示账号和演示单位，并打印账号密码。"
 
     def handle(self, *args, **options):
+        # Issue 19 item 9: demo accounts with printed passwords never on a production site.
+        if not settings.DEBUG:
+            raise CommandError(
+                "生产模式 (DEBUG=false) 下不能创建演示账号：seed_demo 仅用于开发和演示环境。"
+            )
         if not Region.objects.exists():
             raise CommandError("行政区划表为空，请先运行 manage.py load_regions。")
         accounts = create_demo_data()
