@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Case, Value, When
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -9,12 +10,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401 (registers it)
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from institutions.admin import ProvinceFilter
 from institutions.validators import normalize_code
 from registry.admin_review import ReviewQueueAdminMixin
 
-from .models import IdentityVerification, User
+from .auditors import GROUP_NAME as AUDITOR_GROUP
+from .models import AuditorTOTPDevice, IdentityVerification, User
 from .validators import mask_id_number, mask_mobile
 from .verification import VerificationError, approve_verification, reject_verification
 
@@ -55,6 +59,53 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    # 增加用户 asks what the database requires of an account (an institution unless it is an
+    # auditor), so a missing one is a form error, not a failed INSERT.
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "real_name",
+                    "is_staff",
+                    "institution",
+                    "role",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    # Only a superuser grants or changes privileges (issue 19 item 8).
+    privilege_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.is_staff and not obj.is_superuser:
+            # A staff account added here is an auditor: the 审核员 group's permissions.
+            obj.groups.add(Group.objects.get_or_create(name=AUDITOR_GROUP)[0])
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return (*fields, *self.privilege_fields)
+
+    def has_change_permission(self, request, obj=None):
+        """An auditor who is not a superuser may not change staff accounts (their own
+        included: 个人中心 is theirs) — no password reset or privilege of another auditor."""
+        if obj is not None and obj.is_staff and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_staff and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description=_("手机号码"))
     def masked_mobile(self, obj):
@@ -253,3 +304,28 @@ class IdentityVerificationAdmin(ReviewQueueAdminMixin, admin.ModelAdmin):
             _("驳回原因"),
             rows,
         )
+
+
+# django-otp's own admin shows each device's secret and a QR code of it: replaced by one that
+# never shows a secret (its module is imported above, so it is registered by now).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(AuditorTOTPDevice)
+class AuditorTOTPDeviceAdmin(admin.ModelAdmin):
+    """动态口令设备: who has an authenticator bound, never its secret. Deleting a device makes
+    its auditor bind a new one at the next sign-in (or run ``manage.py setup_totp``)."""
+
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__real_name")
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -12,8 +12,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_migrate, post_save
 
+        from .auditors import sync_auditor_group
         from .models import User
         from .remembered import forget_outdated_browsers
         from .sessions import end_sessions_of_stopped_user, record_login_time
@@ -25,6 +26,7 @@ class AccountsConfig(AppConfig):
         post_save.connect(
             forget_outdated_browsers, sender=User, dispatch_uid="accounts.forget_browsers"
         )
+        post_migrate.connect(sync_auditor_group, dispatch_uid="accounts.auditor_group")
 
 
 class AxesConfig(axes.apps.AppConfig):
@@ -38,13 +40,3 @@ class TotpConfig(TotpDefaultConfig):
     """django-otp's TOTP devices under a Chinese name in 审核后台."""
 
     verbose_name = "动态口令"
-
-    def ready(self):
-        super().ready()
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        # django-otp names the model in plain English (no gettext to translate); the admin
-        # shows these. Only the display names: the migration state reads the Meta as
-        # declared, so no migration follows.
-        TOTPDevice._meta.verbose_name = "动态口令设备"
-        TOTPDevice._meta.verbose_name_plural = "动态口令设备"

@@ -6,7 +6,8 @@ and are found by an HMAC-SHA256 "blind index" under the separate ``FIELD_HASH_KE
 keys come from the environment (``registry.settings``), never from the database, so a copy of
 the database alone reveals neither the numbers nor, by guessing, which number a row holds.
 
-``accounts.fields.EncryptedCharField`` is the only caller in the models.
+``accounts.fields.EncryptedCharField`` is the caller in the models; auditors' TOTP secrets
+are sealed with the same key (``accounts.models.AuditorTOTPDevice``).
 """
 
 import base64
@@ -34,23 +35,29 @@ def _key(setting_name):
 
 def encrypt(text):
     """The stored form of ``text`` (a fresh random nonce each time); '' stays ''."""
-    if text == "":
-        return ""
-    nonce = os.urandom(_NONCE_BYTES)
-    sealed = AESGCM(_key("FIELD_ENCRYPTION_KEY")).encrypt(nonce, text.encode(), None)
-    return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+    return "" if text == "" else seal(text.encode())
 
 
 def decrypt(stored):
     """The text ``encrypt`` was given. Raises ``DecryptionError`` for a value that is not
     ours, was altered, or was written under another key."""
-    if stored == "":
-        return ""
+    return "" if stored == "" else unseal(stored).decode()
+
+
+def seal(data):
+    """The stored form of the bytes ``data``: the prefix, then nonce + ciphertext + tag."""
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = AESGCM(_key("FIELD_ENCRYPTION_KEY")).encrypt(nonce, data, None)
+    return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+
+def unseal(stored):
+    """The bytes ``seal`` was given; ``DecryptionError`` as for ``decrypt``."""
     if not stored.startswith(PREFIX):
         raise DecryptionError(f"存储的值未加密或格式不正确（应以 {PREFIX} 开头）。")
     try:
         raw = base64.urlsafe_b64decode(stored[len(PREFIX) :])
-        plain = AESGCM(_key("FIELD_ENCRYPTION_KEY")).decrypt(
+        return AESGCM(_key("FIELD_ENCRYPTION_KEY")).decrypt(
             raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], None
         )
     except (InvalidTag, ValueError) as error:
@@ -58,7 +65,6 @@ def decrypt(stored):
             "无法解密存储的个人信息：FIELD_ENCRYPTION_KEY 与加密时使用的密钥不一致，"
             "或数据已被改动。"
         ) from error
-    return plain.decode()
 
 
 def blind_index(text):

@@ -12,14 +12,17 @@ from base64 import b32encode
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import AuditorTOTPDevice
 from institutions.models import HospitalCategory, HospitalGrade, Institution, Region
 from institutions.validators import uscc_check_character
 from surveys.models import ReportingWindow
 from surveys.reports import current_data_year, default_window, today, window_for
 
+from .auditors import GROUP_NAME as AUDITOR_GROUP
+from .auditors import sync_auditor_group
 from .models import User
 from .otp import replace_totp_device
 from .validators import id_number_check_character
@@ -83,20 +86,40 @@ def create_demo_data():
         return []
     accounts = []
 
+    # Auditors are staff in the 审核员 group, not superusers; one superuser sets the platform
+    # up and manages staff accounts (SECURITY.md). Both sign in with a TOTP code (django-otp):
+    # the demo devices exist already.
+    sync_auditor_group()
     auditor_password = _password()
-    auditor = User.objects.create_superuser(
+    auditor = User.objects.create_user(
         username="auditor",
         email="auditor@example.org",
         password=auditor_password,
         real_name="赵审核",
+        is_staff=True,
     )
-    # Auditors sign in with a TOTP code (django-otp): the demo one has its device already.
+    auditor.groups.add(Group.objects.get(name=AUDITOR_GROUP))
     secret = b32encode(replace_totp_device(auditor).bin_key).decode()
     accounts.append(
         DemoAccount(
             "auditor",
             auditor_password,
             f"审核员（可进入审核后台 /admin/；动态口令密钥 {secret}）",
+        )
+    )
+    admin_password = _password()
+    superuser = User.objects.create_superuser(
+        username="admin",
+        email="admin@example.org",
+        password=admin_password,
+        real_name="平台管理员",
+    )
+    secret = b32encode(replace_totp_device(superuser).bin_key).decode()
+    accounts.append(
+        DemoAccount(
+            "admin",
+            admin_password,
+            f"超级管理员（仅用于初始设置和管理审核员账号；动态口令密钥 {secret}）",
         )
     )
 
@@ -138,7 +161,7 @@ def ensure_demo_auditor_totp():
     """On a demo database seeded before auditors needed TOTP, give the demo auditor a
     device; returns the line to add to the printed credentials ("" if nothing to do)."""
     auditor = User.objects.filter(username="auditor", is_staff=True).first()
-    if auditor is None or TOTPDevice.objects.filter(user=auditor, confirmed=True).exists():
+    if auditor is None or AuditorTOTPDevice.objects.filter(user=auditor, confirmed=True).exists():
         return ""
     secret = b32encode(replace_totp_device(auditor).bin_key).decode()
     return f"  auditor 动态口令密钥 {secret}\n"

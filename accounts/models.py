@@ -1,14 +1,17 @@
 import uuid
+from binascii import unhexlify
 
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, is_password_usable
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import crypto
 from .fields import BlindIndexField, EncryptedCharField
-from .passwords import password_fingerprint
+from .passwords import password_fingerprint, record_password
 from .validators import mask_mobile, validate_id_number, validate_mobile
 
 
@@ -91,6 +94,9 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=Q(is_staff=True) | Q(institution__isnull=False),
                 name="user_hospital_account_has_institution",
+                violation_error_message=_(
+                    "医院账号须选择所属单位；审核员账号请勾选“职员状态”。"
+                ),
             ),
         ]
 
@@ -121,6 +127,28 @@ class User(AbstractUser):
     def set_password(self, raw_password):
         super().set_password(raw_password)
         self.checked_password = None
+
+    def save(self, *args, **kwargs):
+        """Django's save; a new password is also recorded in the password history.
+
+        The one place a password enters the history, whatever set it: ``set_password`` (the
+        forms, the admin, 账号激活, factories) or the hash a new account is created with
+        (``create_user`` and ``create_superuser`` write it without ``set_password``: 用户注册,
+        ``createsuperuser``, ``seed_demo``). Not a sign-in's rehash (``check_password``
+        clears ``_password`` and rewrites the history row itself), nor a save that does not
+        write the password column.
+        """
+        update_fields = kwargs.get("update_fields")
+        new_password = (
+            (self._password is not None or self._state.adding)
+            and (update_fields is None or "password" in update_fields)
+            and bool(self.password)
+            and is_password_usable(self.password)
+        )
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if new_password:
+                record_password(self)
 
     @property
     def is_auditor(self):
@@ -289,9 +317,10 @@ class IdentityVerification(models.Model):
 class PasswordHistory(models.Model):
     """One password an account has had: its hash and when it was set.
 
-    Written by ``accounts.passwords.PasswordHistoryValidator.password_changed`` each time a
-    password is set, whichever form sets it. The newest row dates the current password
-    (expiry); the last ``PASSWORD_HISTORY_COUNT`` rows refuse reuse.
+    Written by ``User.save`` (``accounts.passwords.record_password``) each time a password
+    is set, whatever sets it, the first password of a new account included. The newest row
+    dates the current password (expiry); the last ``PASSWORD_HISTORY_COUNT`` rows refuse
+    reuse.
     """
 
     user = models.ForeignKey(
@@ -343,3 +372,32 @@ class RememberedBrowser(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.browser or '—'} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AuditorTOTPDevice(TOTPDevice):
+    """An auditor's authenticator (动态口令): django-otp's TOTP device, with its secret sealed
+    at rest (issue 19 item 8).
+
+    django-otp stores the secret as hex in ``key``; this proxy stores it AES-256-GCM
+    encrypted under ``FIELD_ENCRYPTION_KEY`` (``accounts.crypto.seal``: 69 characters, within
+    the column's 80), so a copy of the database alone cannot mint codes. ``bin_key``, which
+    django-otp's checks and ``config_url`` read, opens it. The platform creates and reads
+    devices only through this class (the session's device id names it), and the admin shows
+    no secret: a lost phone is handled by re-enrolling (``setup_totp`` or deleting the device).
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = _("动态口令设备")
+        verbose_name_plural = _("动态口令设备")
+
+    @property
+    def bin_key(self):
+        if self.key.startswith(crypto.PREFIX):
+            return crypto.unseal(self.key)
+        return super().bin_key  # a new device's hex key, sealed when saved
+
+    def save(self, *args, **kwargs):
+        if not self.key.startswith(crypto.PREFIX):
+            self.key = crypto.seal(unhexlify(self.key.encode()))
+        super().save(*args, **kwargs)

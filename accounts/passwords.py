@@ -50,8 +50,9 @@ class CharacterClassesValidator:
 class PasswordHistoryValidator:
     """Not one of the account's last ``remember`` passwords (the current one included).
 
-    ``password_changed`` is Django's hook, called after any save that set a new password:
-    it records the new hash, which also dates the password for ``password_expired``.
+    The history it reads is written by ``record_password`` (from ``User.save``), for every
+    password an account gets, its first included; the newest row also dates the password
+    for ``password_expired``.
     """
 
     def __init__(self, remember=5):
@@ -81,7 +82,7 @@ class PasswordHistoryValidator:
 
         Every check costs a full password hash (about 0.13 s with Argon2), so none is made
         twice: the newest history row is normally the current password itself
-        (``password_changed`` wrote it; ``User.check_password`` keeps it in step when a
+        (``record_password`` wrote it; ``User.check_password`` keeps it in step when a
         sign-in rehashes the password), and the current hash only adds a check when the
         history does not hold it (an account from before the history existed). When
         ``current_checked`` (the fingerprint already compared it), it is left out."""
@@ -96,19 +97,21 @@ class PasswordHistoryValidator:
             hashes = [encoded for encoded in hashes if encoded != current]
         return list(dict.fromkeys(hashes))
 
-    def password_changed(self, password, user=None):
-        if user is None or user.pk is None:
-            return
-        from .models import PasswordHistory
-
-        PasswordHistory.objects.create(user=user, password=user.password)
-        # Older rows than the ones the rule looks at serve no purpose: keep the table small.
-        keep = max(self.remember, 1)
-        stale = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-pk")[keep:]
-        PasswordHistory.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
-
     def get_help_text(self):
         return _("不能与最近%(count)s次使用过的密码相同。") % {"count": self.remember}
+
+
+def record_password(user):
+    """Record ``user``'s current password hash as set now: the newest history row dates the
+    password (expiry) and the reuse rule compares with it. Called by ``User.save`` whenever
+    a password is set, the first one of a new account included; keeps only the rows the
+    rule reads (``PASSWORD_HISTORY_COUNT``), so the table stays small."""
+    from .models import PasswordHistory
+
+    PasswordHistory.objects.create(user=user, password=user.password)
+    keep = max(settings.PASSWORD_HISTORY_COUNT, 1)
+    stale = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-pk")[keep:]
+    PasswordHistory.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
 
 
 def password_fingerprint(raw_password):

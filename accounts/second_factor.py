@@ -18,7 +18,8 @@ from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import AuditorTOTPDevice
 
 from .models import SmsCode, User
 from .sms.codes import SmsCodeError, send_code
@@ -46,7 +47,7 @@ class SecondFactorRefused(Exception):
 
 
 def confirmed_totp_device(user):
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+    return AuditorTOTPDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
 def factor_after_password(user):

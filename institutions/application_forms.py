@@ -3,12 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import mobile_proof
 from accounts.consent import ID_NUMBER_CONSENT_LABEL, ID_NUMBER_NOTICE
 from accounts.forms.fields import ImageCaptchaField
 from accounts.forms.new_account import NewAccountForm
-from accounts.forms.sms import MobileField, SmsCodeField
+from accounts.forms.sms import MobileField, SmsCodeField, prove_mobile_last
 from accounts.models import SmsCode
-from accounts.sms.codes import SmsCodeError, verify_code
 from accounts.validators import normalize_id_number, validate_id_number, validate_person_name
 
 from .applications import (
@@ -26,23 +26,14 @@ FORM_ACCEPT = ".pdf,.jpg,.jpeg,.png,.bmp,.gif"
 IMAGE_ACCEPT = ".jpg,.jpeg,.png,.bmp,.gif"
 
 
-def _verify_sms_last(form, *, mobile_field, purpose):
-    """Check the SMS code once every other field is valid, so that a mistake elsewhere
-    does not use it up."""
-    if form.errors:
-        return
-    try:
-        verify_code(
-            mobile=form.cleaned_data[mobile_field],
-            purpose=purpose,
-            code=form.cleaned_data["sms_code"],
-        )
-    except SmsCodeError as error:
-        form.add_error("sms_code", error.message)
-
-
 class ApplicationForm(forms.ModelForm):
-    """《单位注册信息登记表》: the institution and the person applying."""
+    """《单位注册信息登记表》: the institution and the person applying.
+
+    Whether the applicant's ID number (or mobile) already belongs to an account is said only
+    to a session that proved the applicant's mobile — by the SMS code at the first step
+    (``StartApplicationForm``) or by owning the application (corrections) — and within
+    ``accounts.mobile_proof``'s limits, so that the form is no oracle for ID numbers.
+    """
 
     region = RegionField()
 
@@ -65,8 +56,12 @@ class ApplicationForm(forms.ModelForm):
             "applicant_name": _("申请人审核通过后成为本单位的单位管理员。"),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
+        self.request = request
+        # Set by clean(): the SMS field's note; the view's 429 with Retry-After.
+        self.mobile_proven = False
+        self.retry_after = None
         for name in ("grade", "category"):
             field = self.fields[name]
             field.choices = [("", _("请选择")), *list(field.choices)[1:]]
@@ -110,14 +105,26 @@ class ApplicationForm(forms.ModelForm):
                 )
             except ApplicationError as error:
                 self.add_error(error.field, error.message)
-        self._check(check_applicant_free, id_number=cleaned.get("applicant_id_number", ""))
+        id_number = cleaned.get("applicant_id_number")
+        if self.instance.pk and id_number and id_number != self.instance.applicant_id_number:
+            # A correction of the owner's application: a changed ID number is checked.
+            if not self.errors:
+                self.check_applicant(id_number=id_number)
         return cleaned
 
-    def _check(self, rule, **kwargs):
-        try:
-            rule(**kwargs)
-        except ApplicationError as error:
-            self.add_error(error.field, error.message)
+    def check_applicant(self, **values):
+        """After the proof, within the limits: the applicant's ``mobile`` and
+        ``id_number`` belong to no account (an error on the field otherwise)."""
+        wait = mobile_proof.account_check_wait(self.request)
+        if wait:
+            self.retry_after = wait
+            self.add_error(None, mobile_proof.too_frequent(wait))
+            return
+        for name, value in values.items():
+            try:
+                check_applicant_free(**{name: value})
+            except ApplicationError as error:
+                self.add_error(error.field, error.message)
 
     def _post_clean(self):
         # The form never writes the model: services do (no construct-and-validate here,
@@ -135,13 +142,21 @@ class StartApplicationForm(ApplicationForm):
     )
     applicant_mobile = MobileField(label=_("申请人手机号码"))
     captcha = ImageCaptchaField()
-    sms_code = SmsCodeField()
+    # Not required once this session proved the mobile (a check after the code refused).
+    sms_code = SmsCodeField(required=False)
 
     def clean(self):
         cleaned = super().clean()
-        self._check(check_applicant_free, mobile=cleaned.get("applicant_mobile", ""))
-        _verify_sms_last(
-            self, mobile_field="applicant_mobile", purpose=SmsCode.Purpose.INSTITUTION_APPLY
+        session = self.request.session
+        purpose = SmsCode.Purpose.INSTITUTION_APPLY
+        if prove_mobile_last(
+            self, mobile_field="applicant_mobile", purpose=purpose, session=session
+        ):
+            self.check_applicant(
+                mobile=cleaned["applicant_mobile"], id_number=cleaned["applicant_id_number"]
+            )
+        self.mobile_proven = mobile_proof.holds(
+            session, mobile=cleaned.get("applicant_mobile"), purpose=purpose
         )
         return cleaned
 
@@ -163,7 +178,7 @@ class ResumeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        _verify_sms_last(self, mobile_field="mobile", purpose=SmsCode.Purpose.INSTITUTION_APPLY)
+        prove_mobile_last(self, mobile_field="mobile", purpose=SmsCode.Purpose.INSTITUTION_APPLY)
         return cleaned
 
 
@@ -204,10 +219,22 @@ class ActivationForm(NewAccountForm):
         ),
     )
     captcha = ImageCaptchaField()
-    sms_code = SmsCodeField()
+    # Not required once this session proved the mobile (the username was taken, say).
+    sms_code = SmsCodeField(required=False)
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        self.mobile_proven = False
 
     def clean(self):
+        """The username is checked by ``activate_account``, after the activation code: only
+        the applicant learns whether it is taken."""
         cleaned = super().clean()
         self.check_new_password(cleaned, mobile=cleaned.get("mobile", ""))
-        _verify_sms_last(self, mobile_field="mobile", purpose=SmsCode.Purpose.ACTIVATE)
+        purpose = SmsCode.Purpose.ACTIVATE
+        prove_mobile_last(self, mobile_field="mobile", purpose=purpose, session=self.session)
+        self.mobile_proven = mobile_proof.holds(
+            self.session, mobile=cleaned.get("mobile"), purpose=purpose
+        )
         return cleaned

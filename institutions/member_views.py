@@ -3,28 +3,27 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import User
 from accounts.validators import mask_mobile
 
 from .members import MemberError, members_of, set_member_active
 
 
 def get_member_for_user(user, username):
-    """An account of ``user``'s own institution; 404 for anyone else's (also for users who
-    are not institution admins, so that nothing tells them which usernames exist)."""
+    """An account of ``user``'s own institution, for its institution admin. 404 for
+    everything else alike — another institution's account, a username nobody has, and any
+    username asked for by someone who is not an institution admin — so that the answer never
+    tells which usernames exist (issue 19 item 2). Auditors manage accounts in admin: 403
+    whatever the username."""
     if user.is_staff or user.institution_id is None:
         raise PermissionDenied
-    member = get_object_or_404(
-        User.objects.filter(institution_id=user.institution_id, is_staff=False),
-        username=username,
-    )
     if not user.is_institution_admin:
-        raise PermissionDenied
-    return member
+        raise Http404
+    return get_object_or_404(members_of(user), username=username)
 
 
 @login_required

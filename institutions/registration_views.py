@@ -6,6 +6,7 @@ goes through ``get_application_for_applicant``, so a number in a URL gives nobod
 access: 404.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError
 from django.http import Http404
@@ -18,7 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import second_factor
+from accounts import mobile_proof, second_factor
 from accounts.uploads import UploadSizeLimit
 from registry.downloads import stored_file_response
 
@@ -81,7 +82,7 @@ def get_application_for_applicant(request, number, *, auditors=False):
 
 def register(request):
     """单位注册, step 1: the 《单位注册信息登记表》 with the applicant's mobile confirmed by SMS."""
-    form = StartApplicationForm(request.POST or None)
+    form = StartApplicationForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -89,6 +90,7 @@ def register(request):
         except ApplicationError as error:
             form.add_error(error.field, error.message)
         else:
+            mobile_proof.forget(request.session)
             request.session.cycle_key()
             remember_application(request.session, application)
             messages.success(
@@ -97,7 +99,7 @@ def register(request):
                 % {"number": application.number},
             )
             return redirect("institutions:application", number=application.number)
-    return render(request, "institutions/register.html", {"form": form})
+    return _form_page(request, "institutions/register.html", {"form": form})
 
 
 def resume(request):
@@ -133,7 +135,7 @@ def application_edit(request, number):
     if not application.is_editable:
         messages.error(request, _("申请已提交，不能修改。"))
         return redirect("institutions:application", number=number)
-    form = ApplicationForm(request.POST or None, instance=application)
+    form = ApplicationForm(request.POST or None, instance=application, request=request)
     if request.method == "POST" and form.is_valid():
         try:
             save_application(application=application, data=form.cleaned_data)
@@ -142,9 +144,20 @@ def application_edit(request, number):
         else:
             messages.success(request, _("登记表已保存。修改后请重新打印并盖章上传。"))
             return redirect("institutions:application", number=number)
-    return render(
+    return _form_page(
         request, "institutions/application_edit.html", {"form": form, "application": application}
     )
+
+
+def _form_page(request, template, context):
+    """The form page; 429 with Retry-After when its checks of whether the applicant's ID
+    number or mobile is registered were over the limit (accounts.mobile_proof)."""
+    wait = context["form"].retry_after
+    context["proof_minutes"] = settings.SMS_CODE_TTL_SECONDS // 60
+    response = render(request, template, context, status=429 if wait else 200)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 @require_GET
@@ -236,7 +249,7 @@ def application_submit(request, number):
 
 def activate(request):
     """账号激活: mobile + SMS code + activation code → username and password → signed in."""
-    form = ActivationForm(request.POST or None)
+    form = ActivationForm(request.POST or None, session=request.session)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -251,6 +264,7 @@ def activate(request):
         except IntegrityError:
             form.add_error(None, _("用户名或手机号刚刚已被使用，请核对后重试。"))
         else:
+            mobile_proof.forget(request.session)
             # Mobile (SMS code), 激活码 and the new password are proved: no second code.
             second_factor.sign_in_after_proof(request, user, via="activation")
             messages.success(
@@ -262,5 +276,9 @@ def activate(request):
     return render(
         request,
         "institutions/activate.html",
-        {"form": form, "resume_url": reverse("institutions:resume")},
+        {
+            "form": form,
+            "resume_url": reverse("institutions:resume"),
+            "proof_minutes": settings.SMS_CODE_TTL_SECONDS // 60,
+        },
     )

@@ -14,7 +14,7 @@ from accounts.models import User
 from institutions.models import Region
 from institutions.regions import load_regions
 
-from .factories import AuditorFactory, InstitutionFactory, UserFactory, region
+from .factories import AuditorFactory, InstitutionFactory, SuperuserFactory, UserFactory, region
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -70,10 +70,13 @@ def staff_force_login_verifies_otp(request, monkeypatch):
         original(self, user, backend)
         if user.is_staff:
             from django_otp import DEVICE_ID_SESSION_KEY
-            from django_otp.plugins.otp_totp.models import TOTPDevice
 
-            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-            device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            from accounts.models import AuditorTOTPDevice
+
+            device = AuditorTOTPDevice.objects.filter(user=user, confirmed=True).first()
+            device = device or AuditorTOTPDevice.objects.create(
+                user=user, name="test", confirmed=True
+            )
             session = self.session
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id
             session.save()
@@ -126,7 +129,14 @@ def newcomer(institution_a):
 
 @pytest.fixture
 def auditor(db):
+    """An auditor: staff in the 审核员 group, not a superuser."""
     return AuditorFactory(username="auditor", real_name="审核员甲")
+
+
+@pytest.fixture
+def superuser(db):
+    """The platform's superuser (setup, staff accounts)."""
+    return SuperuserFactory(username="root", real_name="平台管理员")
 
 
 @pytest.fixture

@@ -69,7 +69,28 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class AuditorFactory(UserFactory):
+    """An auditor as the platform has them (issue 19 item 8): staff in the 审核员 group, not a
+    superuser — so every admin test runs with the group's permissions."""
+
     username = factory.Sequence(lambda n: f"auditor{n}")
     institution = None
     is_staff = True
+    is_superuser = False
+
+    @factory.post_generation
+    def auditor_group(obj, create, extracted, **kwargs):  # noqa: N805
+        """In the 审核员 group unless ``auditor_group=False`` (staff with hand-picked rights)."""
+        if create and extracted is not False:
+            from django.contrib.auth.models import Group
+
+            from accounts.auditors import GROUP_NAME, sync_auditor_group
+
+            sync_auditor_group()
+            obj.groups.add(Group.objects.get(name=GROUP_NAME))
+
+
+class SuperuserFactory(AuditorFactory):
+    """The account that sets the platform up and manages staff."""
+
+    username = factory.Sequence(lambda n: f"superuser{n}")
     is_superuser = True

@@ -34,8 +34,12 @@ PUBLIC_PARAMETER_URLS = {
 }
 
 
-def owned_object(url_name):
+def owned_object(url_name, *, owner="alice"):
+    """``owner`` names the persona fixture of the owning institution that must reach the
+    object (alice, a hospital user, unless the page is the institution admin's)."""
+
     def register(factory):
+        factory.owner = owner
         OWNED_OBJECT_URLS[url_name] = factory
         return factory
 
@@ -92,9 +96,10 @@ def make_identity_verification(institution):
     return {"public_id": verification.public_id}
 
 
-@owned_object("institutions:user_set_active")
+@owned_object("institutions:user_set_active", owner="alice_admin")
 def make_member(institution):
-    """Another account of ``institution`` that its institution admin may stop."""
+    """Another account of ``institution`` that its institution admin may stop (本单位用户 is
+    the admin's page: anyone else gets 404 for every username, issue 19 item 2)."""
     from .factories import UserFactory
 
     return {"username": UserFactory(institution=institution).username}
@@ -145,8 +150,24 @@ def make_bound_legacy_record(institution):
 
 
 # 绑定 of a record bound to another institution: 404 (a bound record is that institution's
-# report); a record still in the pool may be bound by any verified user.
+# report); a record still in the pool may be claimed by any verified user (its identity
+# fields only; binding:bind shows no content before binding).
 owned_object("binding:bind")(make_bound_legacy_record)
+
+
+@owned_object("binding:application")
+def make_binding_application(institution):
+    """A 绑定申请 of ``institution`` for a record that is not its own (another hospital's
+    name), awaiting an auditor."""
+    from binding.claims import claim_legacy_record
+
+    from .binding.helpers import make_record
+
+    record = make_record(name=f"权限矩阵申请医院{_next_number()}")
+    application = claim_legacy_record(
+        record=record, institution=institution, user=_member(institution), note="曾用名"
+    )
+    return {"public_id": application.public_id}
 
 
 def _member(institution):

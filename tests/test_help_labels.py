@@ -16,8 +16,8 @@ from html.parser import HTMLParser
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import AuditorTOTPDevice
 from binding.services import bind_legacy_record
 from casesets.models import ImportBatch
 from surveys.reports import current_data_year
@@ -129,7 +129,7 @@ def _login_verify_sms(client, request):
 
 def _login_verify_totp(client, request):
     auditor = request.getfixturevalue("auditor")
-    TOTPDevice.objects.create(user=auditor, name="app", confirmed=True)
+    AuditorTOTPDevice.objects.create(user=auditor, name="app", confirmed=True)
     _password_login(client, auditor.username)
     return client.get(reverse("accounts:login_verify"))
 

@@ -56,11 +56,13 @@ def test_other_institution_gets_404(client, url_name, alice, bob):
 
 
 @pytest.mark.parametrize("url_name", sorted(OWNED_OBJECT_URLS))
-def test_owner_reaches_the_object(client, url_name, alice):
+def test_owner_reaches_the_object(client, url_name, request):
     """The matrix means something only if the owner is not refused as well."""
-    url = reverse(url_name, kwargs=OWNED_OBJECT_URLS[url_name](alice.institution))
+    factory = OWNED_OBJECT_URLS[url_name]
+    owner = request.getfixturevalue(factory.owner)
+    url = reverse(url_name, kwargs=factory(owner.institution))
 
-    client.force_login(alice)
+    client.force_login(owner)
 
     assert client.get(url).status_code != 404 or client.post(url).status_code != 404
 

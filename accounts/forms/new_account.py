@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 
 USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,19}$")
+USERNAME_TAKEN = _("该用户名已被使用，请换一个。")
 
 
 class NewAccountForm(forms.Form):
@@ -39,14 +40,19 @@ class NewAccountForm(forms.Form):
     )
 
     def clean_username(self):
+        """Its form only. Whether it is taken is said only after the visitor proved their
+        mobile (``check_username_free``; accounts.mobile_proof)."""
         username = self.cleaned_data["username"].strip()
         if not USERNAME_RE.match(username):
             raise forms.ValidationError(
                 _("用户名应为4–20位，以字母开头，只能包含字母、数字和下划线。")
             )
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("该用户名已被使用，请换一个。"))
         return username
+
+    def check_username_free(self, username):
+        """After the proof: an error on ``username`` if an account has it (any case)."""
+        if User.objects.filter(username__iexact=username).exists():
+            self.add_error("username", USERNAME_TAKEN)
 
     def check_new_password(self, cleaned, **user_attributes):
         """The two passwords match and pass Django's validators for this would-be user."""

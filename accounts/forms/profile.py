@@ -11,7 +11,10 @@ from .sms import MobileField, SmsCodeField
 
 
 class MobileChangeForm(forms.Form):
-    """更换手机号: the new mobile proved by an SMS code sent to it, and the current password."""
+    """更换手机号: the new mobile proved by an SMS code sent to it, and the current password.
+
+    Whether another account uses the new mobile is said only after its code is right, so
+    that the form tells nobody but the mobile's holder (issue 19 item 2)."""
 
     mobile = MobileField(label=_("新手机号码"))
     captcha = ImageCaptchaField()
@@ -32,10 +35,6 @@ class MobileChangeForm(forms.Form):
         mobile = self.cleaned_data["mobile"]
         if mobile == self.user.mobile:
             raise forms.ValidationError(_("新手机号与当前手机号相同，无需更换。"))
-        if User.objects.filter(mobile=mobile).exclude(pk=self.user.pk).exists():
-            raise forms.ValidationError(
-                _("该手机号已绑定其他账号，不能重复绑定。请换一个手机号，或联系该账号的使用人。")
-            )
         return mobile
 
     def clean_password(self):
@@ -57,6 +56,13 @@ class MobileChangeForm(forms.Form):
             )
         except SmsCodeError as error:
             self.add_error("sms_code", error.message)
+            return cleaned
+        # Only now, to whoever holds the new mobile: whether another account uses it.
+        if User.objects.filter(mobile=cleaned["mobile"]).exclude(pk=self.user.pk).exists():
+            self.add_error(
+                "mobile",
+                _("该手机号已绑定其他账号，不能重复绑定。请换一个手机号，或联系该账号的使用人。"),
+            )
         return cleaned
 
     def save(self):

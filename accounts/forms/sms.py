@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import mobile_proof
 from accounts.models import SmsCode
+from accounts.sms.codes import SmsCodeError, verify_code
 from accounts.validators import normalize_mobile, validate_mobile
 
 from .fields import ImageCaptchaField
@@ -17,6 +19,10 @@ PUBLIC_PURPOSES = (
     SmsCode.Purpose.INSTITUTION_APPLY,
     SmsCode.Purpose.ACTIVATE,
 )
+# Codes the button sends only for a signed-in user (to the new mobile). Never 登录验证: those
+# go only to an account's own mobile after its right password (accounts.second_factor), so
+# nobody else can spend the sign-in budget (accounts.sms.codes).
+SIGNED_IN_PURPOSES = (SmsCode.Purpose.CHANGE_MOBILE,)
 
 
 class MobileField(forms.CharField):
@@ -71,9 +77,36 @@ class SmsCodeField(forms.CharField):
         super().__init__(**kwargs)
 
 
+def prove_mobile_last(form, *, mobile_field, purpose, session=None):
+    """Has the visitor proved the form's mobile for ``purpose``? Checks the SMS code once
+    every other field is valid, so that a mistake elsewhere does not use it up; with a
+    ``session``, a proof it remembers from an earlier try of the form within the code's
+    lifetime counts too (the form's ``sms_code`` field is then not required), and a right
+    code is remembered (``accounts.mobile_proof``). False with an error on ``sms_code`` or
+    on another field."""
+    mobile = form.cleaned_data.get(mobile_field)
+    if session is not None and mobile_proof.holds(session, mobile=mobile, purpose=purpose):
+        return not form.errors
+    code = form.cleaned_data.get("sms_code")
+    if not code and "sms_code" not in form.errors:
+        form.add_error("sms_code", form.fields["sms_code"].error_messages["required"])
+    if form.errors:
+        return False
+    try:
+        verify_code(mobile=mobile, purpose=purpose, code=code)
+    except SmsCodeError as error:
+        form.add_error("sms_code", error.message)
+        return False
+    if session is not None:
+        mobile_proof.remember(session, mobile=mobile, purpose=purpose)
+    return True
+
+
 class SendCodeForm(forms.Form):
     mobile = MobileField()
-    purpose = forms.ChoiceField(choices=SmsCode.Purpose.choices)
+    purpose = forms.ChoiceField(
+        choices=[(purpose.value, purpose.label) for purpose in PUBLIC_PURPOSES + SIGNED_IN_PURPOSES]
+    )
     captcha = ImageCaptchaField()
 
     def __init__(self, *args, user=None, **kwargs):

@@ -10,6 +10,13 @@ the mobile (the message reaches only whoever holds the mobile), and then every a
 the same for a mobile with an account and one without: nothing tells a stranger which mobiles
 are registered (checklist 1.3).
 
+Two budgets (issue 19 item 3). A 登录验证 code (``LOGIN_2FA``) goes only to an account's own
+mobile and only after its right password, so only the password holder can cause one; every
+other purpose can be asked for any mobile by anyone (忘记密码 by username, 账号查询, 手机号登录,
+用户注册, 单位注册, 账号激活, 更换手机号). Each budget has its own daily cap per mobile, its own
+per-address caps and its own 60 s pacing, so the codes a stranger causes never use up — or
+hold back — the owner's sign-in; and the stranger's budget is the smaller one.
+
 All state is in ``SmsCode`` rows, so the limits hold across every gunicorn worker.
 """
 
@@ -41,6 +48,10 @@ logger = logging.getLogger(__name__)
 CODE_DIGITS = 6
 
 
+# Purposes only the account's password holder can cause: the sign-in budget.
+SIGN_IN_PURPOSES = frozenset({SmsCode.Purpose.LOGIN_2FA})
+
+
 class SmsCodeError(Exception):
     """A refused send or verification. ``message`` is Chinese, fit to show the user, and says
     nothing about whether an account uses the mobile."""
@@ -56,9 +67,12 @@ def send_code(*, mobile, purpose, ip, now=None):
     Guarantees, or ``SmsCodeError`` and nothing stored or sent:
 
     - the mobile is a valid mainland mobile (normalized, so '+86 138-0013-8000' is accepted);
-    - at most one code per mobile (any purpose) every ``SMS_RESEND_SECONDS``;
-    - at most ``SMS_DAILY_LIMIT_PER_MOBILE`` codes per mobile and ``SMS_DAILY_LIMIT_PER_IP``
-      per address in one Asia/Shanghai calendar day;
+    - within the purpose's budget (``SIGN_IN_PURPOSES`` or all the others; the other
+      budget's codes are not counted): at most one code per mobile every
+      ``SMS_RESEND_SECONDS``; at most ``SMS_DAILY_LIMIT_PER_MOBILE`` (codes anyone can ask
+      for) or ``SMS_SIGN_IN_DAILY_LIMIT_PER_MOBILE`` (登录验证) per mobile, and
+      ``SMS_DAILY_LIMIT_PER_IP`` per address, in one Asia/Shanghai calendar day; at most
+      ``SMS_BURST_LIMIT_PER_IP`` per address in ``SMS_BURST_WINDOW_SECONDS``;
     - these hold under concurrent requests (see ``_serialize_sends``).
 
     On success the earlier unused codes for this mobile and purpose stop working, only a hash
@@ -80,7 +94,7 @@ def send_code(*, mobile, purpose, ip, now=None):
             SmsCode.objects.filter(
                 mobile=mobile, purpose=purpose, used_at__isnull=True, expires_at__gt=now
             ).update(expires_at=now)
-            _check_limits(mobile=mobile, ip=ip, now=now)
+            _check_limits(mobile=mobile, ip=ip, now=now, purpose=purpose)
             SmsCode.objects.create(
                 mobile=mobile,
                 purpose=purpose,
@@ -211,28 +225,40 @@ def _lock_id(key):
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def _check_limits(*, mobile, ip, now):
+def _budget(purpose):
+    """The codes that count toward ``purpose``'s limits: those of its own budget."""
+    if purpose in SIGN_IN_PURPOSES:
+        return SmsCode.objects.filter(purpose__in=SIGN_IN_PURPOSES)
+    return SmsCode.objects.exclude(purpose__in=SIGN_IN_PURPOSES)
+
+
+def _daily_limit_per_mobile(purpose):
+    if purpose in SIGN_IN_PURPOSES:
+        return settings.SMS_SIGN_IN_DAILY_LIMIT_PER_MOBILE
+    return settings.SMS_DAILY_LIMIT_PER_MOBILE
+
+
+def _check_limits(*, mobile, ip, now, purpose):
+    codes = _budget(purpose)
     local_now = timezone.localtime(now, timezone.get_default_timezone())
     day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if (
-        SmsCode.objects.filter(mobile=mobile, created_at__gte=day_start).count()
-        >= settings.SMS_DAILY_LIMIT_PER_MOBILE
-    ):
+    limit = _daily_limit_per_mobile(purpose)
+    if codes.filter(mobile=mobile, created_at__gte=day_start).count() >= limit:
         raise SmsCodeError(
             _("该手机号今日获取验证码的次数已达上限（%(limit)s次），请明天再试。")
-            % {"limit": settings.SMS_DAILY_LIMIT_PER_MOBILE}
+            % {"limit": limit}
         )
     if (
         ip
-        and SmsCode.objects.filter(sender_ip=ip, created_at__gte=day_start).count()
+        and codes.filter(sender_ip=ip, created_at__gte=day_start).count()
         >= settings.SMS_DAILY_LIMIT_PER_IP
     ):
         raise SmsCodeError(_("当前网络今日获取验证码的次数已达上限，请明天再试。"))
     if ip:
-        _check_address_burst(ip=ip, now=now)
+        _check_address_burst(codes, ip=ip, now=now)
     window = timedelta(seconds=settings.SMS_RESEND_SECONDS)
     last = (
-        SmsCode.objects.filter(mobile=mobile, created_at__gt=now - window)
+        codes.filter(mobile=mobile, created_at__gt=now - window)
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()
@@ -242,13 +268,13 @@ def _check_limits(*, mobile, ip, now):
         raise SmsCodeError(_("发送过于频繁，请在%(seconds)s秒后重试。") % {"seconds": wait})
 
 
-def _check_address_burst(*, ip, now):
-    """At most ``SMS_BURST_LIMIT_PER_IP`` codes from one address in the last
+def _check_address_burst(codes, *, ip, now):
+    """At most ``SMS_BURST_LIMIT_PER_IP`` of ``codes`` from one address in the last
     ``SMS_BURST_WINDOW_SECONDS`` (0: no such cap), so that a script cannot spend at once the
     daily allowance of an address that a whole hospital may share behind NAT."""
     limit = settings.SMS_BURST_LIMIT_PER_IP
     window = timedelta(seconds=settings.SMS_BURST_WINDOW_SECONDS)
-    recent = SmsCode.objects.filter(sender_ip=ip, created_at__gt=now - window)
+    recent = codes.filter(sender_ip=ip, created_at__gt=now - window)
     count = recent.count() if limit else 0
     if not limit or count < limit:
         return

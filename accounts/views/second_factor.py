@@ -15,8 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import AuditorTOTPDevice
 from registry.context_processors import url_if_built
 
 from .. import remembered, second_factor
@@ -114,7 +114,7 @@ def otp(request):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+                AuditorTOTPDevice.objects.filter(user=user, confirmed=False).delete()
                 messages.success(
                     request, _("身份验证器已绑定。今后登录审核后台时请输入其动态口令。")
                 )
@@ -147,7 +147,7 @@ def otp_qr(request):
     user = request.user
     if not user.is_staff:
         raise Http404
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    device = AuditorTOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None or second_factor.confirmed_totp_device(user):
         raise Http404
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
@@ -155,8 +155,10 @@ def otp_qr(request):
 
 
 def _draft_device(user):
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    return device or TOTPDevice.objects.create(user=user, name=_("身份验证器"), confirmed=False)
+    device = AuditorTOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    return device or AuditorTOTPDevice.objects.create(
+        user=user, name=_("身份验证器"), confirmed=False
+    )
 
 
 def _spaced(secret):

@@ -1,5 +1,6 @@
 import datetime
 
+import pytest
 from django.core.management import call_command
 
 from accounts.demo import create_demo_data
@@ -14,18 +15,29 @@ def _regions():
     region("440106")
 
 
+@pytest.fixture(autouse=True)
+def development_mode(settings):
+    """seed_demo runs only with DEBUG on (issue 19 item 9; pytest turns DEBUG off)."""
+    settings.DEBUG = True
+
+
 def test_demo_data_creates_auditor_and_two_institutions_with_their_people(db):
     _regions()
 
     accounts = create_demo_data()
 
     assert [a.username for a in accounts] == [
-        "auditor", "bj_admin", "bj_user", "gd_admin", "gd_user",
+        "auditor", "admin", "bj_admin", "bj_user", "gd_admin", "gd_user",
     ]  # fmt: skip
     assert Institution.objects.count() == 2
     assert {i.region.province_code for i in Institution.objects.all()} == {"110000", "440000"}
+    # Issue 19 item 8: the auditor is staff in the 审核员 group, not a superuser; a separate
+    # superuser exists for setting the platform up.
     auditor = User.objects.get(username="auditor")
-    assert auditor.is_superuser and auditor.check_password(accounts[0].password)
+    assert auditor.is_staff and not auditor.is_superuser
+    assert list(auditor.groups.values_list("name", flat=True)) == ["审核员"]
+    assert auditor.check_password(accounts[0].password)
+    assert User.objects.get(username="admin").is_superuser
     bj_user = User.objects.get(username="bj_user")
     assert bj_user.can_see_institution_data and not bj_user.is_institution_admin
     assert User.objects.get(username="bj_admin").is_institution_admin
@@ -52,7 +64,7 @@ def test_seed_demo_prints_the_credentials(db, capsys, tmp_path, monkeypatch):
 
     assert "bj_user" in first and "Demo-" in first
     assert second == first  # printed again on every start, nothing created twice
-    assert User.objects.count() == 5
+    assert User.objects.count() == 6
 
 
 def test_demo_data_opens_the_current_data_year_whatever_the_date(db, monkeypatch):
@@ -70,19 +82,18 @@ def test_demo_data_opens_the_current_data_year_whatever_the_date(db, monkeypatch
 def test_demo_auditor_signs_in_with_the_printed_totp_secret(db):
     from base64 import b32encode
 
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from accounts.models import AuditorTOTPDevice
 
     _regions()
 
     auditor = next(a for a in create_demo_data() if a.username == "auditor")
 
-    device = TOTPDevice.objects.get(user__username="auditor", confirmed=True)
+    device = AuditorTOTPDevice.objects.get(user__username="auditor", confirmed=True)
     assert b32encode(device.bin_key).decode() in auditor.description
 
 
 def test_seed_demo_gives_an_older_demo_auditor_a_totp_device(db, capsys, tmp_path, monkeypatch):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
+    from accounts.models import AuditorTOTPDevice
     from tests.factories import AuditorFactory
 
     _regions()
@@ -93,6 +104,6 @@ def test_seed_demo_gives_an_older_demo_auditor_a_totp_device(db, capsys, tmp_pat
 
     call_command("seed_demo")
 
-    assert TOTPDevice.objects.filter(user__username="auditor", confirmed=True).exists()
+    assert AuditorTOTPDevice.objects.filter(user__username="auditor", confirmed=True).exists()
     assert "动态口令密钥" in capsys.readouterr().out
     assert "动态口令密钥" in creds.read_text(encoding="utf-8")

@@ -93,6 +93,23 @@ def test_mobile_change_refuses_a_mobile_of_another_user(signed_in, alice, code_f
     assert "该手机号已绑定其他账号" in response.text
 
 
+def _without_tokens(html):
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r"\b[0-9a-f]{40}\b", "", html)
+
+
+def test_before_the_code_a_mobile_of_another_user_gets_the_same_page(signed_in):
+    # Issue 19 item 2: 更换手机号 tells whether another account uses the mobile only to
+    # whoever proved it with its code.
+    free = _change(signed_in, NEW_MOBILE, "000000")
+    UserFactory(username="carol", mobile=NEW_MOBILE)
+
+    taken = _change(signed_in, NEW_MOBILE, "000000")
+
+    assert _without_tokens(taken.text) == _without_tokens(free.text)
+    assert "已绑定其他账号" not in taken.text and "验证码错误" in taken.text
+
+
 def test_mobile_change_refuses_a_code_sent_to_a_different_mobile(signed_in, alice, code_for):
     code = code_for("13700137000")
 

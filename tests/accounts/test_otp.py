@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import AuditorTOTPDevice
 from tests.captcha import solved_captcha
 from tests.factories import PASSWORD
 
@@ -18,7 +18,7 @@ def _token(device):
 
 @pytest.fixture
 def auditor_device(auditor):
-    return TOTPDevice.objects.create(user=auditor, name="app", confirmed=True)
+    return AuditorTOTPDevice.objects.create(user=auditor, name="app", confirmed=True)
 
 
 def test_auditor_without_totp_cannot_open_admin(client, auditor):
@@ -44,7 +44,7 @@ def test_auditor_enrols_an_authenticator_and_then_opens_admin(client, auditor):
     qr = client.get(reverse("accounts:otp_qr"))
     assert qr["Content-Type"] == "image/svg+xml"
     assert b"<svg" in qr.content
-    draft = TOTPDevice.objects.get(user=auditor, confirmed=False)
+    draft = AuditorTOTPDevice.objects.get(user=auditor, confirmed=False)
     assert page.context["secret"].replace(" ", "") in draft.config_url
 
     response = client.post(reverse("accounts:otp"), {"otp_token": _token(draft), "next": "/admin/"})
@@ -58,7 +58,7 @@ def test_auditor_enrols_an_authenticator_and_then_opens_admin(client, auditor):
 def test_wrong_code_does_not_enrol(client, auditor):
     client.force_login(auditor)
     client.get(reverse("accounts:otp"))
-    draft = TOTPDevice.objects.get(user=auditor, confirmed=False)
+    draft = AuditorTOTPDevice.objects.get(user=auditor, confirmed=False)
     wrong = "000000" if _token(draft) != "000000" else "111111"
 
     response = client.post(reverse("accounts:otp"), {"otp_token": wrong})
@@ -104,7 +104,7 @@ def test_auditor_with_a_device_and_a_wrong_code_is_not_signed_in(client, auditor
 def test_setup_totp_command_prints_the_secret(auditor, capsys):
     call_command("setup_totp", "auditor")
 
-    device = TOTPDevice.objects.get(user=auditor, confirmed=True)
+    device = AuditorTOTPDevice.objects.get(user=auditor, confirmed=True)
     assert device.config_url in capsys.readouterr().out
 
 

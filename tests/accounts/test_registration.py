@@ -9,6 +9,8 @@ from accounts.sms.backends import locmem
 from tests.captcha import solved_captcha
 from tests.factories import InstitutionFactory, UserFactory
 
+from .registration import registration_data
+
 ID_NUMBER = "11010519491231002X"
 
 
@@ -37,21 +39,7 @@ def _send_code(client, mobile, capture):
 
 
 def _form(hospital, code, **overrides):
-    data = {
-        "region": "110101",
-        "institution": str(hospital.public_id),
-        "real_name": "王小明",
-        "id_number": ID_NUMBER,
-        "id_number_consent": "on",
-        "username": "wangxm",
-        "mobile": "13800138000",
-        "sms_code": code,
-        "password1": "Stroke-Registry-2026",
-        "password2": "Stroke-Registry-2026",
-        **solved_captcha(),
-    }
-    data.update(overrides)
-    return data
+    return registration_data(hospital, code, **overrides)
 
 
 def test_registration_creates_an_unverified_user_and_signs_in(
@@ -134,10 +122,13 @@ def test_field_rules(client, hospital, field, value, message):
     assert not User.objects.exists()
 
 
-def test_taken_username_mobile_and_id_number_are_refused(client, hospital):
+def test_taken_username_mobile_and_id_number_are_refused_after_the_code(
+    client, hospital, django_capture_on_commit_callbacks
+):
     UserFactory(username="WangXM", mobile="13800138000", id_number=ID_NUMBER, institution=hospital)
+    code = _send_code(client, "13800138000", django_capture_on_commit_callbacks)
 
-    response = client.post(reverse("accounts:register"), _form(hospital, "123456"))
+    response = client.post(reverse("accounts:register"), _form(hospital, code))
 
     assert "该用户名已被使用" in response.text
     assert "该手机号已绑定其他账号" in response.text

@@ -11,10 +11,9 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import remembered
-from accounts.models import RememberedBrowser, SmsCode, User
+from accounts.models import AuditorTOTPDevice, RememberedBrowser, SmsCode, User
 from audit.models import AuditEvent
 from institutions.members import set_member_active
 from tests.captcha import solved_captcha
@@ -334,7 +333,7 @@ def _cookie_for(user):
 
 @pytest.mark.real_otp
 def test_auditor_with_totp_still_gets_the_totp_step(client, auditor):
-    TOTPDevice.objects.create(user=auditor, name="app", confirmed=True)
+    AuditorTOTPDevice.objects.create(user=auditor, name="app", confirmed=True)
     client.cookies[COOKIE] = _cookie_for(auditor)
 
     response = _password_login(client, "auditor")

@@ -49,8 +49,8 @@ def test_auditor_enrols_an_authenticator_then_opens_admin(
     live_server, browser, screenshot_dir, auditor
 ):
     from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from accounts.models import AuditorTOTPDevice
     from tests.accounts.test_verification_browser import signed_in_page
 
     page = signed_in_page(browser, live_server, auditor)
@@ -61,7 +61,7 @@ def test_auditor_enrols_an_authenticator_then_opens_admin(
     qr = page.get_by_alt_text("身份验证器二维码")
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
     page.screenshot(path=screenshot_dir / "otp-enrol.png", full_page=True)
-    device = TOTPDevice.objects.get(user=auditor, confirmed=False)
+    device = AuditorTOTPDevice.objects.get(user=auditor, confirmed=False)
     token = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
     page.get_by_label("动态口令").fill(f"{token:06d}")
     page.get_by_role("button", name="完成绑定").click()

@@ -1,6 +1,7 @@
 """Per-address SMS caps sized for a hospital behind one NAT address (issue 18 item 2c):
-1,000 codes a day and 200 in any 10 minutes per address; per mobile still 10 a day and one
-a minute; the 获取短信验证码 endpoint 600 requests an hour per address (SECURITY.md)."""
+1,000 codes a day and 200 in any 10 minutes per address; per mobile still strict (issue 19
+item 3: 5 a day that anyone can ask for, 10 登录验证 codes, one a minute in each budget); the
+获取短信验证码 endpoint 600 requests an hour per address (SECURITY.md)."""
 
 import datetime
 import zoneinfo
@@ -69,7 +70,8 @@ def test_the_caps_are_sized_for_a_hospital_behind_one_address():
 
 
 def test_the_per_mobile_caps_stay_strict():
-    assert django_settings.SMS_DAILY_LIMIT_PER_MOBILE == 10
+    assert django_settings.SMS_DAILY_LIMIT_PER_MOBILE == 5
+    assert django_settings.SMS_SIGN_IN_DAILY_LIMIT_PER_MOBILE == 10
     assert django_settings.SMS_RESEND_SECONDS == 60
 
 

@@ -181,3 +181,17 @@ def test_activated_admin_keeps_the_applicants_id_number_consent(
     user = User.objects.get(username="dongcheng_admin")
     assert user.id_number_consent_version == ID_NUMBER_CONSENT_VERSION
     assert user.id_number_consent_at == consented_at
+
+
+def test_activation_records_the_first_password(
+    client, approved, django_capture_on_commit_callbacks
+):
+    # Issue 19 item 5: the first password is in the history (reuse rule, expiry).
+    from accounts.models import PasswordHistory
+
+    _activate(client, django_capture_on_commit_callbacks, approved[1])
+
+    user = User.objects.get(username="dongcheng_admin")
+    assert list(PasswordHistory.objects.filter(user=user).values_list("password", flat=True)) == [
+        user.password
+    ]

@@ -86,9 +86,39 @@ def test_user_of_another_institution_is_404(client, alice_admin, bob):
 def test_hospital_user_cannot_stop_a_colleague(client, alice, colleague):
     client.force_login(alice)
 
-    assert _toggle(client, colleague, active=False).status_code == 403
+    assert _toggle(client, colleague, active=False).status_code == 404
     colleague.refresh_from_db()
     assert colleague.is_active
+
+
+# Issue 19 item 2: the answer never tells which usernames exist.
+
+
+def _answers(client, username):
+    url = reverse("institutions:user_set_active", args=[username])
+    return client.get(url).status_code, client.post(url, {"active": "0"}).status_code
+
+
+def test_a_hospital_user_gets_the_same_answer_for_a_colleague_and_a_stranger_name(
+    client, alice, colleague
+):
+    client.force_login(alice)
+
+    assert _answers(client, "colleague") == _answers(client, "nobody_here") == (404, 404)
+
+
+def test_an_admin_gets_the_same_answer_for_another_institution_and_a_stranger_name(
+    client, alice_admin, bob
+):
+    client.force_login(alice_admin)
+
+    assert _answers(client, "bob") == _answers(client, "nobody_here") == (404, 404)
+
+
+def test_an_auditor_gets_the_same_answer_for_any_username(client, auditor, colleague):
+    client.force_login(auditor)
+
+    assert _answers(client, "colleague") == _answers(client, "nobody_here") == (403, 403)
 
 
 def test_stop_asks_for_confirmation_first(client, alice_admin, colleague):

@@ -327,7 +327,7 @@ def test_item_columns_skip_unknown_editions():
 
 
 def test_staff_who_may_view_reports_may_export(client, alice):
-    viewer = AuditorFactory(username="viewer", is_superuser=False)
+    viewer = AuditorFactory(username="viewer", is_superuser=False, auditor_group=False)
     viewer.user_permissions.add(Permission.objects.get(codename="view_report"))
     draft_report(alice)
     client.force_login(viewer)

@@ -108,7 +108,9 @@ def desk(client, auditor):
 @pytest.fixture
 def viewer(db):
     """Staff who may look at reports but not decide on them."""
-    user = AuditorFactory(username="viewer", real_name="只读员", is_superuser=False)
+    user = AuditorFactory(
+        username="viewer", real_name="只读员", is_superuser=False, auditor_group=False
+    )
     user.user_permissions.add(
         Permission.objects.get(codename="view_report"),
         Permission.objects.get(codename="view_reportingwindow"),
@@ -545,7 +547,7 @@ def test_staff_who_may_only_view_get_403_on_the_actions(client, viewer, alice, a
 
 
 def test_staff_without_report_permissions_cannot_open_reports(client, alice):
-    other_staff = AuditorFactory(username="other_staff", is_superuser=False)
+    other_staff = AuditorFactory(username="other_staff", is_superuser=False, auditor_group=False)
     report = submitted_report(alice)
     client.force_login(other_staff)
 

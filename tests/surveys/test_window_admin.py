@@ -205,7 +205,7 @@ def test_report_page_says_when_the_window_is_closed(desk, alice, monkeypatch):
 
 
 def test_staff_who_may_only_view_cannot_save_windows(client, db):
-    viewer = AuditorFactory(username="viewer", is_superuser=False)
+    viewer = AuditorFactory(username="viewer", is_superuser=False, auditor_group=False)
     viewer.user_permissions.add(
         Permission.objects.get(codename="view_reportingwindow"),
         Permission.objects.get(codename="view_windowextension"),

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import AuditorTOTPDevice
 
 
 class Command(BaseCommand):
@@ -13,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, username, **options):
         if not settings.DEBUG:
             raise CommandError("此命令仅在开发环境（DEBUG=true）可用。")
-        device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+        device = AuditorTOTPDevice.objects.filter(user__username=username, confirmed=True).first()
         if device is None:
             raise CommandError(f"{username} 没有已绑定的身份验证器。")
         code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
