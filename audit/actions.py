@@ -35,6 +35,10 @@ class Action(models.TextChoices):
     CASE_CHANGE = "case_change", _("修改个案")
     BIND = "bind", _("绑定既往数据")
     UNBIND = "unbind", _("解绑既往数据")
+    BINDING_SEARCH = "binding_search", _("搜索既往数据")
+    BINDING_APPLY = "binding_apply", _("申请绑定既往数据")
+    BINDING_APPROVE = "binding_approve", _("批准绑定申请")
+    BINDING_REJECT = "binding_reject", _("驳回绑定申请")
     ADMIN_CHANGE = "admin_change", _("后台修改")
 
 

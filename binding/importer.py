@@ -41,6 +41,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
+from accounts import crypto
 from casesets import validators as case_rules
 from casesets.models import ThrombolyticDrug, TreatmentMode
 from casesets.specs import IMPORT
@@ -516,7 +517,11 @@ def _read_cases(case_file: CaseFile, year: int, other_numbers) -> list[dict]:
 
 
 def _fingerprint(year: int, hospital: Hospital, cases: dict) -> str:
-    """The SHA-256 of a record's content; ``cases`` by attachment, None for a refused one."""
+    """A keyed digest of a record's content; ``cases`` by attachment, None for a refused one.
+
+    The HMAC (``FIELD_HASH_KEY``) of the content's SHA-256: a plain hash would let anyone
+    holding a copy of the database, where everything else of the record is readable, find
+    the encrypted phone by trying numbers until the hash matches."""
     content = {
         "data_year": year,
         **{k: v for k, v in hospital.fields.items() if k != "region_id"},
@@ -524,7 +529,7 @@ def _fingerprint(year: int, hospital: Hospital, cases: dict) -> str:
         "cases": cases,
     }
     encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    return crypto.blind_index(hashlib.sha256(encoded.encode("utf-8")).hexdigest())
 
 
 def _record(year, hospital, source_file, source_sha256, fingerprint, run, regions):

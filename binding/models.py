@@ -1,4 +1,5 @@
-"""Legacy records of the old platform (绑定既往数据) and the log of every 绑定 and 解绑.
+"""Legacy records of the old platform (绑定既往数据), the 绑定申请 auditors decide on, and the
+log of every 绑定 and 解绑.
 
 A ``LegacyRecord`` is one hospital's whole report of one data year as the old platform
 exported it (DATA_DICTIONARY Decision 9): the hospital's identity fields as found, the
@@ -6,6 +7,10 @@ exported it (DATA_DICTIONARY Decision 9): the hospital's identity fields as foun
 import_legacy`` (or the admin's zip import) and never deleted. Binding one makes it the
 institution's report of that year (``surveys.Report`` with status 既往数据, edition "2018");
 unbinding soft-deletes that report and returns the record to the pool.
+
+Binding is a claim (SPEC §3.9, ``binding.claims``): it is immediate only when the record's
+hospital name and region match the institution's; otherwise, or when the institution unbound
+the record before, it is a ``BindingApplication`` that an auditor approves or rejects.
 """
 
 import uuid
@@ -14,7 +19,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as register_history
 
+from accounts.fields import BlindIndexField, EncryptedCharField
 from institutions.models import Institution, Region
 from institutions.region_names import printed_name
 from surveys.models import Report
@@ -101,7 +108,10 @@ class LegacyRecord(models.Model):
     grade = models.CharField(_("医院等级"), max_length=30, blank=True)
     category = models.CharField(_("医院类别"), max_length=30, blank=True)
     director_name = models.CharField(_("医院负责人姓名"), max_length=60, blank=True)
-    director_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    # Encrypted at rest like account mobiles (accounts.fields); found only by the whole
+    # number, through its keyed hash (binding.search), never by fragments.
+    director_phone = EncryptedCharField(_("联系电话"), max_length=40, blank=True)
+    director_phone_hash = BlindIndexField(_("联系电话索引"), source="director_phone")
     director_email = models.CharField(_("电子邮箱"), max_length=254, blank=True)
     submit_status = models.CharField(
         _("提交状态"), max_length=10, choices=LegacySubmitStatus.choices
@@ -123,7 +133,8 @@ class LegacyRecord(models.Model):
         help_text=_("无法读取的附件2/附件3文件及原因；修复文件后重新导入即补全其个案"),
     )
 
-    # Lower-cased, NFKC text of name, region, person and phone: what the search reads; and
+    # Lower-cased, NFKC text of name, region and person (never the phone): what the search
+    # reads; and
     # its characters and character pairs, which the search's index holds (binding.search).
     search_text = models.TextField(_("检索文本"), editable=False, default="")
     search_grams = models.TextField(_("检索字组"), editable=False, default="")
@@ -132,7 +143,9 @@ class LegacyRecord(models.Model):
     source_row = models.PositiveIntegerField(_("来源行号"))
     source_sha256 = models.CharField(_("来源文件SHA-256"), max_length=64)
     fingerprint = models.CharField(
-        _("内容指纹"), max_length=64, help_text=_("全部导入内容的SHA-256；再次导入相同内容时跳过")
+        _("内容指纹"),
+        max_length=64,
+        help_text=_("全部导入内容的带密钥摘要（HMAC-SHA256）；再次导入相同内容时跳过"),
     )
     imported_by = models.ForeignKey(
         LegacyImport,
@@ -187,6 +200,7 @@ class LegacyRecord(models.Model):
         indexes = [
             models.Index(fields=["bound_institution", "data_year"], name="legacy_bound_year_idx"),
             models.Index(fields=["-data_year", "name_key"], name="legacy_year_name_idx"),
+            models.Index(fields=["director_phone_hash"], name="legacy_phone_hash_idx"),
         ]
         # On PostgreSQL, migration 0002 adds the search's GIN indexes (grams, name trigrams).
 
@@ -214,6 +228,102 @@ class LegacyRecord(models.Model):
         return len(self.thrombolysis_cases or ()), len(self.intervention_cases or ())
 
 
+class BindingApplication(models.Model):
+    """绑定申请: an institution claims a legacy record whose identity does not match its own
+    (or that it unbound before). The record's content stays hidden from the institution until
+    an auditor approves; approval binds it through the same service as an immediate 绑定.
+    Rows change only through ``binding.claims``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
+    record = models.ForeignKey(
+        LegacyRecord,
+        verbose_name=_("既往数据"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("申请单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    note = models.TextField(
+        _("申请说明"), max_length=500, help_text=_("申请人说明该数据为何属于本单位")
+    )
+    # Why an auditor must decide, as judged when the application was made.
+    name_matched = models.BooleanField(_("医院名称相符"), default=False)
+    region_matched = models.BooleanField(_("行政区划相符"), default=False)
+    unbound_before = models.BooleanField(_("本单位曾解绑该数据"), default=False)
+
+    status = models.CharField(
+        _("审核状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核员"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("为空表示因该数据已被其他单位绑定而自动驳回"),
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_reason = models.CharField(_("审核意见"), max_length=200, blank=True)
+    report = models.ForeignKey(
+        Report,
+        verbose_name=_("批准后生成的年度报告"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("绑定申请")
+        verbose_name_plural = _("绑定申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open application per record and institution, even under concurrent posts.
+            models.UniqueConstraint(
+                fields=["record", "institution"],
+                condition=Q(status="pending"),
+                name="binding_application_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(decision_reason=""),
+                name="binding_application_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="binding_application_decided_at_set",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(report__isnull=False),
+                name="binding_application_approval_has_report",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "requested_at"], name="binding_app_queue_idx"),
+            models.Index(fields=["institution", "status"], name="binding_app_institution_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.record} · {self.institution}"
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+
 class BindingAction(models.TextChoices):
     BIND = "bind", _("绑定")
     UNBIND = "unbind", _("解绑")
@@ -238,6 +348,15 @@ class BindingLog(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    application = models.ForeignKey(
+        BindingApplication,
+        verbose_name=_("绑定申请"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("经审核员批准的绑定"),
+    )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -247,3 +366,28 @@ class BindingLog(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.record} {self.at:%Y-%m-%d %H:%M}"
+
+
+# The names and regions an institution has had (SPEC §3.9: a former name matches a legacy
+# record). Institutions are named and renamed only by auditors (单位注册 approval, the admin),
+# so their history is trusted; 基本信息, which hospital users edit, never decides a match.
+# Kept here, with only the fields the match reads, because binding is what needs it.
+register_history(
+    Institution,
+    app="binding",
+    manager_name="name_history",
+    excluded_fields=[
+        "public_id",
+        "grade",
+        "category",
+        "credit_code",
+        "licence_number",
+        "is_base_hospital",
+        "is_advanced_stroke_center",
+        "status",
+        "created_at",
+        "updated_at",
+    ],
+    verbose_name=_("医疗机构名称记录"),
+    verbose_name_plural=_("医疗机构名称记录"),
+)

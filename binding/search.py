@@ -1,11 +1,16 @@
-"""Searching the legacy records by keyword: hospital name, 行政区划, 负责人 and phone.
+"""Searching the legacy records by keyword: hospital name, 行政区划 and 负责人; a phone only by
+the whole number.
 
 One function, ``search_page``, serves the page and the benchmark
 (``bench/legacy_search_bench.py``).
 
 1. Every keyword must occur in the record's ``search_text`` (a substring match: 协和 finds
    北京协和医院). Newest year first.
-2. When nothing contains the keywords, names *similar* to the query are offered instead
+2. A keyword that is a phone number (7 digits or more, with spaces, dashes or brackets) is
+   matched only as the whole number, by the keyed hash of the encrypted ``director_phone``
+   (``accounts.fields``). The search text holds no phone digits, so no fragment of a number
+   finds anything and a masked 138****8672 cannot be completed by trying digits.
+3. When nothing contains the keywords, names *similar* to the query are offered instead
    (PostgreSQL only, pg_trgm trigram similarity), best first, so that a name typed with one
    wrong character still finds the hospital.
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import TrigramDistance
@@ -43,6 +49,10 @@ SIMILAR_LIMIT = 50
 # Shorter names have too few trigrams for a similarity to mean anything.
 MIN_SIMILAR_LENGTH = 4
 MAX_QUERY_LENGTH = 100
+
+# A phone number needs this many digits; a shorter run of digits is an ordinary keyword
+# (which finds no phone: the search text holds none).
+MIN_PHONE_DIGITS = 7
 
 _SPACES = re.compile(r"\s+")
 _PHONE_QUERY = re.compile(r"^[\d\s\-+()（）]+$")
@@ -67,17 +77,38 @@ def region_spellings(*names: str) -> list[str]:
 
 def search_text_for(record: LegacyRecord, region_full_name: str = "") -> str:
     """What a record is found by: its name, its 行政区划 as written and as resolved (in every
-    spelling, see ``region_spellings``), its 负责人 and phone (also as bare digits, so 6529
-    finds 010-65295269)."""
-    phone = record.director_phone or ""
+    spelling, see ``region_spellings``) and its 负责人 — never its phone, which is found
+    only whole, by its keyed hash (``phone_spellings``)."""
     parts = (
         record.hospital_name,
         *region_spellings(record.region_text, region_full_name),
         record.director_name,
-        phone,
-        re.sub(r"\D", "", phone),
     )
     return normalize(" ".join(part for part in parts if part))
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def is_phone(term: str) -> bool:
+    """A keyword that is a phone number: digits with spaces, dashes, + or brackets, at least
+    ``MIN_PHONE_DIGITS`` digits."""
+    return bool(_PHONE_QUERY.match(term)) and len(_digits(term)) >= MIN_PHONE_DIGITS
+
+
+def phone_spellings(phone: str) -> list[str]:
+    """The ways the old export may have written the number typed as ``phone``: as typed
+    without spaces, as bare digits (a mobile: 13812345678), and a landline with its area
+    code before a dash (010-65295269, 0755-12345678). Each is looked up by its keyed hash:
+    only the whole number matches."""
+    digits = _digits(phone)
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]  # +86 138…
+    spellings = {re.sub(r"\s+", "", phone), digits}
+    if digits.startswith("0"):
+        spellings |= {f"{digits[:3]}-{digits[3:]}", f"{digits[:4]}-{digits[4:]}"}
+    return sorted(spelling for spelling in spellings if spelling)
 
 
 def grams_of(text: str) -> str:
@@ -121,16 +152,32 @@ def index_record(record: LegacyRecord, region_full_name: str = "") -> LegacyReco
     return record
 
 
-def keywords(query: str) -> list[str]:
-    """The keywords of a query; a phone number typed with spaces or dashes is one. A
-    region typed with a 直辖市's middle level (北京市市辖区东城区) is looked for without it,
-    the spelling every record's text holds."""
+@dataclass(frozen=True)
+class Query:
+    """A query taken apart: keywords the search text must contain, and whole phone numbers
+    the record's phone must be."""
+
+    terms: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+
+    def __bool__(self):
+        return bool(self.terms or self.phones)
+
+
+def parse_query(query: str) -> Query:
+    """The keywords and phone numbers of a query. A phone number typed with spaces or dashes
+    is one; a region typed with a 直辖市's middle level (北京市市辖区东城区) is looked for
+    without it, the spelling every record's text holds."""
     query = normalize(query)[:MAX_QUERY_LENGTH]
     if not query:
-        return []
-    if _PHONE_QUERY.match(query) and re.search(r"\d{3}", query):
-        return [re.sub(r"\D", "", query)]
-    return [region_key(term) for term in query.split(" ")]
+        return Query()
+    if is_phone(query):
+        return Query(phones=[query])
+    parts = query.split(" ")
+    return Query(
+        terms=[region_key(term) for term in parts if not is_phone(term)],
+        phones=[term for term in parts if is_phone(term)],
+    )
 
 
 def uses_postgresql() -> bool:
@@ -146,14 +193,17 @@ def _has_grams(grams: list[str]):
     )
 
 
-def exact_matches(terms: list[str]):
-    """Records containing every keyword, newest year first."""
-    records = LegacyRecord.objects.select_related("bound_institution")
+def exact_matches(query: Query):
+    """Records containing every keyword and having every phone number, newest year first."""
+    records = LegacyRecord.objects.all()
     condition = Q()
-    for term in terms:
+    for phone in query.phones:
+        # Compared as keyed hashes (accounts.fields): exact, whole numbers only.
+        condition &= Q(director_phone__in=phone_spellings(phone))
+    for term in query.terms:
         condition &= Q(search_text__contains=term)
-    if uses_postgresql():
-        grams = sorted({gram for term in terms for gram in keyword_grams(term)})
+    if uses_postgresql() and query.terms:
+        grams = sorted({gram for term in query.terms for gram in keyword_grams(term)})
         records = records.filter(_has_grams(grams))
     return records.filter(condition).order_by("-data_year", "name_key", "id")
 
@@ -168,11 +218,11 @@ def similarity_threshold(length: int) -> float:
     return round(max(0.3, (length - 2) / (length + 4) - 0.02), 2)
 
 
-def similar_names(terms: list[str]) -> list[LegacyRecord]:
+def similar_names(query: Query) -> list[LegacyRecord]:
     """Records whose name is similar to the query (PostgreSQL), most similar first; none
-    for a query too short or made of digits."""
-    name = "".join(terms)
-    if not uses_postgresql() or len(name) < MIN_SIMILAR_LENGTH or name.isdigit():
+    for a query too short, made of digits or naming a phone number."""
+    name = "".join(query.terms)
+    if query.phones or not uses_postgresql() or len(name) < MIN_SIMILAR_LENGTH or name.isdigit():
         return []
     with transaction.atomic(), connection.cursor() as cursor:
         # The threshold of the % operator (which the trigram index serves), for this
@@ -182,8 +232,7 @@ def similar_names(terms: list[str]) -> list[LegacyRecord]:
             [str(similarity_threshold(len(name)))],
         )
         return list(
-            LegacyRecord.objects.select_related("bound_institution")
-            .filter(TrigramSimilar(F("name_key"), Value(name)))
+            LegacyRecord.objects.filter(TrigramSimilar(F("name_key"), Value(name)))
             .annotate(distance=TrigramDistance("name_key", Value(name)))
             .order_by("distance", "-data_year", "id")[:SIMILAR_LIMIT]
         )
@@ -210,24 +259,24 @@ class CappedPaginator(Paginator):
 def search_records(query: str):
     """The records found for ``query``, in order (a queryset of exact matches, or a list
     of similar names when nothing matches exactly)."""
-    terms = keywords(query)
-    if not terms:
+    parsed = parse_query(query)
+    if not parsed:
         return LegacyRecord.objects.none()
-    exact = exact_matches(terms)
+    exact = exact_matches(parsed)
     if exact.exists():
         return exact
-    return similar_names(terms)
+    return similar_names(parsed)
 
 
 def search_page(query: str, page_number=1):
     """A page (``PAGE_SIZE`` records) of what ``query`` finds. ``page.paginator`` has
     ``count`` (capped at ``COUNT_CAP`` + 1), ``capped`` and ``similar``."""
-    terms = keywords(query)
-    if not terms:
+    parsed = parse_query(query)
+    if not parsed:
         return CappedPaginator(LegacyRecord.objects.none(), PAGE_SIZE).get_page(1)
-    paginator = CappedPaginator(exact_matches(terms), PAGE_SIZE)
+    paginator = CappedPaginator(exact_matches(parsed), PAGE_SIZE)
     if paginator.count == 0:
-        similar = similar_names(terms)
+        similar = similar_names(parsed)
         if similar:
             paginator = CappedPaginator(similar, PAGE_SIZE)
             paginator.similar = True

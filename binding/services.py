@@ -4,6 +4,10 @@ Both lock the record row first (``select_for_update``), so two institutions cann
 one record at the same moment, and both write a ``BindingLog`` row. Nothing is ever
 deleted: unbinding soft-deletes the report (its cases stay with it) and returns the record
 to the pool, from which it can be bound again (a new report is made each time).
+
+Who may bind is decided before: ``binding.claims`` binds at once only a record whose name
+and region are the institution's own, and otherwise, after an auditor's approval, through
+``bind_legacy_record`` here — the one place a record becomes a report.
 """
 
 from __future__ import annotations
@@ -20,7 +24,13 @@ from institutions.models import Institution
 from surveys.models import BasicInfo, Report, ReportStatus, ReportTransition, TransitionAction
 
 from . import legacy_format as fmt
-from .models import BindingAction, BindingLog, LegacyRecord, LegacySubmitStatus
+from .models import (
+    BindingAction,
+    BindingApplication,
+    BindingLog,
+    LegacyRecord,
+    LegacySubmitStatus,
+)
 
 CASE_BATCH_SIZE = 500
 
@@ -43,7 +53,8 @@ def bound_records(institution_id):
 
 
 def pool_record(public_id) -> LegacyRecord | None:
-    """A record by its public id (any verified user may look at one to bind it)."""
+    """A record by its public id (any verified user may see its identity fields to claim
+    it; its content only once bound to the user's institution)."""
     return (
         LegacyRecord.objects.select_related("bound_institution").filter(public_id=public_id).first()
     )
@@ -102,10 +113,22 @@ def _case_objects(model, rows, report, user):
     return objects
 
 
-def bind_legacy_record(record: LegacyRecord, institution: Institution, user) -> Report:
+def bind_legacy_record(
+    record: LegacyRecord,
+    institution: Institution,
+    user,
+    *,
+    application: BindingApplication | None = None,
+    decided_by=None,
+) -> Report:
     """绑定: ``record`` becomes ``institution``'s report of its data year (edition 2018,
-    status 既往数据, read-only) with its cases. ``BindingError`` when the record is bound
-    already or the institution has a report for that year."""
+    status 既往数据, read-only) with its cases, bound by ``user`` (the hospital user who
+    claimed it); ``application`` is the 绑定申请 an auditor (``decided_by``) approved, if
+    any. Other institutions' pending applications for the record are rejected, with the
+    reason. ``BindingError`` when the record is bound already or the institution has a
+    report for that year.
+
+    Callers decide whether the institution may have the record (``binding.claims``)."""
     with transaction.atomic():
         fresh = LegacyRecord.objects.select_for_update().get(pk=record.pk)
         problem = bind_problem(fresh, institution.pk)
@@ -159,9 +182,38 @@ def bind_legacy_record(record: LegacyRecord, institution: Institution, user) -> 
             institution=institution,
             report=report,
             user=user,
+            application=application,
         )
-        audit.record(None, audit.Action.BIND, obj=report, user=user, record=str(fresh.public_id))
+        approved = {"application": str(application.public_id)} if application else {}
+        audit.record(
+            None, audit.Action.BIND, obj=report, user=user, record=str(fresh.public_id), **approved
+        )
+        _reject_competing(fresh, institution, decided_by, now)
     return report
+
+
+def competing_message() -> str:
+    return _("该数据已由其他单位绑定。如确属本单位的数据，请联系审核员核实。")
+
+
+def _reject_competing(record: LegacyRecord, institution: Institution, decided_by, now) -> None:
+    """Other institutions' pending applications for a record just bound: rejected, with the
+    reason, by the approving auditor (``None`` after an immediate 绑定)."""
+    competing = (
+        BindingApplication.objects.select_for_update()
+        .filter(record=record, status=BindingApplication.Status.PENDING)
+        .exclude(institution=institution)
+    )
+    for application in competing:
+        application.status = BindingApplication.Status.REJECTED
+        application.decided_by = decided_by
+        application.decided_at = now
+        application.decision_reason = competing_message()
+        application.save()
+        audit.record(
+            None, audit.Action.BINDING_REJECT, obj=application, user=decided_by,
+            record=str(record.public_id), automatic=True,
+        )  # fmt: skip
 
 
 def unbind_legacy_record(record: LegacyRecord, institution: Institution, user) -> Report:

@@ -106,7 +106,7 @@ def test_staff_without_the_add_permission_cannot_import(client, db):
 
     from tests.factories import AuditorFactory
 
-    viewer = AuditorFactory(username="viewer", is_superuser=False)
+    viewer = AuditorFactory(username="viewer", is_superuser=False, auditor_group=False)
     viewer.user_permissions.add(Permission.objects.get(codename="view_legacyrecord"))
     client.force_login(viewer)
 

@@ -1,5 +1,6 @@
 """绑定 and 解绑: the record becomes the institution's read-only report of its year (with
-its 总表 and cases), refusals, and nothing is ever deleted."""
+its 总表 and cases), refusals, and nothing is ever deleted. (Who may bind at once and who
+must apply: test_claims.py.)"""
 
 import threading
 
@@ -32,6 +33,12 @@ def unbind_url(record):
 @pytest.fixture
 def record(db):
     return make_record()
+
+
+@pytest.fixture
+def own_record(db):
+    """alice's institution's own record: its name (甲医院) and region (北京市东城区)."""
+    return make_record("甲医院")
 
 
 @pytest.fixture
@@ -77,8 +84,8 @@ def test_binding_makes_the_report_of_that_year_with_its_cases(alice, record):
     )
 
 
-def test_the_bound_report_shows_in_the_registry_list_and_detail(signed_in, alice, record):
-    signed_in.post(bind_url(record))
+def test_the_bound_report_shows_in_the_registry_list_and_detail(signed_in, alice, own_record):
+    signed_in.post(bind_url(own_record))
     report = Report.objects.get(institution=alice.institution, data_year=2018)
 
     listing = signed_in.get(REGISTRY)
@@ -114,21 +121,24 @@ def test_a_bound_report_is_read_only(signed_in, alice, record):
     assert Report.objects.get(pk=report.pk).values == record.values
 
 
-def test_the_confirmation_page_shows_the_record(signed_in, record):
-    response = signed_in.get(bind_url(record))
+def test_the_confirmation_page_shows_the_records_identity_only(signed_in, own_record):
+    response = signed_in.get(bind_url(own_record))
 
     assert response.status_code == 200
     for text in (
         "确认绑定",
-        "北京协和医院",
+        "甲医院",
         "北京市市辖区东城区",
         "王建国",
         "138****5678",
-        "单纯静脉溶栓个案 3 例，血管内介入治疗个案 1 例",
+        "2019-03-04 14:14:38",
         "请详细核对数据后再绑定",
     ):
         assert text in response.text
     assert "13812345678" not in response.text
+    # Its 总表 and cases only once bound (SPEC §3.9), even for its own hospital.
+    assert "神经科出院患者总例数" not in response.text and "3000" not in response.text
+    assert "单纯静脉溶栓个案 3 例" not in response.text
 
 
 def test_a_record_bound_elsewhere_is_refused(alice, bob, record):

@@ -1,5 +1,6 @@
-"""Searching the legacy records: substring everywhere, trigram typo matching on PostgreSQL,
-the results page (masked phones, count, pagination) and who may search."""
+"""Searching the legacy records: substring on names and places, trigram typo matching on
+PostgreSQL, phones by the whole number only (test_legacy_phones.py), the results page
+(masked phones, count, pagination) and who may search."""
 
 import pytest
 from django.db import connection
@@ -44,11 +45,12 @@ def test_a_fragment_finds_the_full_name(records):
         ("天河区", "广州市天河区演示医院"),  # region as written
         ("天津市县蓟县", "蓟县人民医院"),  # a retired region as the old platform wrote it
         ("陈志明", "广州市天河区演示医院"),  # person
-        ("13900000003", "广州市天河区演示医院"),  # phone
+        ("13900000003", "广州市天河区演示医院"),  # the whole phone
         ("139 0000 0003", "广州市天河区演示医院"),  # phone typed with spaces
-        ("6529", "北京大学第一医院"),  # part of a landline, without its dash
+        ("01065295269", "北京大学第一医院"),  # a whole landline, without its dash
         ("北京 第一", "北京大学第一医院"),  # every keyword must occur
         ("１３９０００００００３", "广州市天河区演示医院"),  # full-width digits
+        ("陈志明 13900000003", "广州市天河区演示医院"),  # a person and the whole phone
     ],
 )
 def test_keywords_match_name_region_person_and_phone(records, query, expected):
