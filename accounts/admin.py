@@ -317,12 +317,32 @@ class AuditorTOTPDeviceAdmin(admin.ModelAdmin):
     """动态口令设备: who has an authenticator bound, never its secret. Deleting a device makes
     its auditor bind a new one at the next sign-in (or run ``manage.py setup_totp``)."""
 
-    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
-    list_filter = ("confirmed",)
+    list_display = ("account", "device_name", "bound", "created", "last_used")
     list_select_related = ("user",)
     search_fields = ("user__username", "user__real_name")
     fields = list_display
     readonly_fields = list_display
+
+    # django-otp's field names are English and untranslated: the columns say it in Chinese.
+    @admin.display(description=_("审核员"), ordering="user__username")
+    def account(self, obj):
+        return obj.user
+
+    @admin.display(description=_("名称"))
+    def device_name(self, obj):
+        return obj.name
+
+    @admin.display(description=_("已绑定"), boolean=True)
+    def bound(self, obj):
+        return obj.confirmed
+
+    @admin.display(description=_("创建时间"), ordering="created_at")
+    def created(self, obj):
+        return obj.created_at
+
+    @admin.display(description=_("最近使用"), ordering="last_used_at")
+    def last_used(self, obj):
+        return obj.last_used_at
 
     def has_add_permission(self, request):
         return False

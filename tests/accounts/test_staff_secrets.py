@@ -180,3 +180,13 @@ def test_hospital_accounts_are_unaffected(client, auditor_b, institution_a):
     page = client.get(reverse("admin:accounts_user_change", args=[hospital.pk]))
 
     assert page.status_code == 200
+
+
+def test_the_device_list_speaks_chinese(client, auditor, device):
+    client.force_login(auditor)
+
+    page = client.get(reverse("admin:accounts_auditortotpdevice_changelist")).text
+
+    for english in ("Confirmed", "Created at", "Last used at"):
+        assert english.lower() not in page.lower()
+    assert "最近使用" in page
