@@ -5,10 +5,10 @@ Run from the project folder (needs the ``bench`` extra: ``pip install '.[bench]'
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/registry \
         .venv/bin/python bench/import_bench.py
 
-It generates the file with our template (``casesets.excel.templates``) and prints, in one
+It generates the file with our template (``excel_templates.templates``) and prints, in one
 run (each step the median of ``--repeat`` runs, default 5, and their spread): the bare
 python-calamine read, the bare openpyxl read-only read, our full import
-(``casesets.excel.services.confirm``: read the kept file and match its SHA-256 — the
+(``excel_templates.services.confirm``: read the kept file and match its SHA-256 — the
 hostile-file checks ran on those bytes at upload —, parse, validate every row with the
 forms' validators, store under the report lock and commit) and the whole upload → preview
 → 确认导入 flow (the checks included), and the same file imported by django-import-export
@@ -62,9 +62,9 @@ def generate(rows: int, seed: int, data_year: int) -> bytes:
     """A filled 附件3 template: ``rows`` valid cases with every optional field."""
     from openpyxl import load_workbook
 
-    from casesets.excel.layout import THROMBOLYSIS
-    from casesets.excel.templates import template_bytes
     from casesets.specs import ATTACHMENT3
+    from excel_templates.layout import THROMBOLYSIS
+    from excel_templates.templates import template_bytes
 
     rng = random.Random(seed)
     workbook = load_workbook(io.BytesIO(template_bytes(THROMBOLYSIS, data_year, None)))
@@ -117,9 +117,9 @@ def step_openpyxl(data: bytes, context: dict):
 def step_checks_and_parse(data: bytes, context: dict):
     """Where the time of the full import goes: the checks, the read and the validation,
     without the database."""
-    from casesets.excel.parsing import CaseConverter, parse_cases
-    from casesets.excel.reading import check_container, open_workbook, sheet_rows
     from casesets.specs import ATTACHMENT3
+    from excel_templates.parsing import CaseConverter, parse_cases
+    from excel_templates.reading import check_container, open_workbook, sheet_rows
 
     started = time.perf_counter()
     check_container(data)
@@ -155,8 +155,8 @@ def step_ours(data: bytes, context: dict):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from accounts.models import User
-    from casesets.excel import services
     from casesets.models import ThrombolysisCase
+    from excel_templates import services
 
     report = _fresh_report(context)
     user = User.objects.get(pk=context["user_id"])
@@ -172,7 +172,7 @@ def step_ours_flow(data: bytes, context: dict):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from accounts.models import User
-    from casesets.excel import services
+    from excel_templates import services
 
     report = _fresh_report(context)
     user = User.objects.get(pk=context["user_id"])

@@ -2,9 +2,9 @@
 
 Issue 17 item 2's target: any upload is refused or accepted with the worker's RSS growing
 ≤ 100 MB and within 2 s. Each file is read in a fresh forked process (so one file's peak
-does not hide another's): the 上传附件3 path (``casesets.excel.reading.open_workbook`` and
+does not hide another's): the 上传附件3 path (``excel_templates.reading.open_workbook`` and
 the case sheet's rows, as ``judge`` reads them) or the legacy path
-(``binding.workbooks.read_sheets``). The growth is the child's peak RSS minus its RSS
+(``excel_templates.reading.read_sheets``). The growth is the child's peak RSS minus its RSS
 before reading; the file is built before the fork.
 
     python bench/upload_bounds_bench.py
@@ -36,8 +36,8 @@ def _rss_mb() -> float:
 
 
 def _upload_path(data: bytes) -> str:
-    from casesets.excel.reading import open_workbook, sheet_rows
     from casesets.specs import ATTACHMENT3
+    from excel_templates.reading import open_workbook, sheet_rows
 
     workbook = open_workbook(data)
     rows = sheet_rows(workbook, ATTACHMENT3.sheet_name)
@@ -45,14 +45,14 @@ def _upload_path(data: bytes) -> str:
 
 
 def _legacy_path(data: bytes) -> str:
-    from binding.workbooks import read_sheets
+    from excel_templates.reading import read_sheets
 
     sheets = read_sheets(data)
     return f"accepted, {sum(len(rows) for _n, rows in sheets)} rows read"
 
 
 def _child(path, data, pipe):
-    from binding.workbooks import WorkbookError
+    from excel_templates.reading import WorkbookError
 
     before = _rss_mb()
     started = time.perf_counter()
@@ -81,13 +81,13 @@ def files() -> dict[str, tuple[object, bytes]]:
     sys.path.insert(0, str(ROOT / "bench"))
     from import_bench import generate
 
-    from tests.casesets.excel_files import (
+    from tests.excel_templates.files import (
         filled_case_template,
         lying_bomb,
         replace_members,
         xls_with_value_at,
     )
-    from tests.casesets.test_excel_bounds import SHEET, _styled_blank_rows, _with_rows
+    from tests.excel_templates.test_bounds import SHEET, _styled_blank_rows, _with_rows
 
     year = 2025
     good = filled_case_template(3, year, [{"admission_no": "H1"}])

@@ -43,24 +43,17 @@ from django.utils import timezone
 import audit
 from accounts import crypto
 from casesets import validators as case_rules
-from casesets.models import ThrombolyticDrug, TreatmentMode
+from casesets.models import TreatmentMode
 from casesets.specs import IMPORT
+from excel_templates.cells import cell, integer, is_blank_row, moment, text, year_of
+from excel_templates.converter import choice_codes, choice_key
+from excel_templates.reading import WorkbookError, read_sheets
 
 from . import legacy_format as fmt
 from .models import LegacyImport, LegacyRecord, LegacySubmitStatus
 from .regions import RegionIndex
 from .search import index_record
 from .sources import Source, SourceError, sha256_of
-from .workbooks import (
-    WorkbookError,
-    cell,
-    integer,
-    is_blank_row,
-    moment,
-    read_sheets,
-    text,
-    year_of,
-)
 
 BATCH_SIZE = 500
 FIRST_YEAR = 2000  # the first 年度 a folder of an export may name
@@ -68,21 +61,17 @@ ATTACHMENTS = ("附件2", "附件3")
 CASE_FIELDS = {"附件2": "intervention_cases", "附件3": "thrombolysis_cases"}  # on LegacyRecord
 OTHER = {"附件2": "附件3", "附件3": "附件2"}
 
-# Words the old platform's users typed instead of choosing from the list.
-DRUG_ALIASES = {
-    "rt-pa": ThrombolyticDrug.ALTEPLASE,
-    "rtpa": ThrombolyticDrug.ALTEPLASE,
-    "爱通立": ThrombolyticDrug.ALTEPLASE,
-    "uk": ThrombolyticDrug.UROKINASE,
-    "tnk": ThrombolyticDrug.TENECTEPLASE,
-    "tnk-tpa": ThrombolyticDrug.TENECTEPLASE,
-}
-MODE_ALIASES = {
-    "取栓": TreatmentMode.DIRECT,
-    "直接取栓": TreatmentMode.DIRECT,
-    "单纯动脉取栓": TreatmentMode.DIRECT,
-    "桥接治疗": TreatmentMode.BRIDGING,
-    "溶栓桥接取栓": TreatmentMode.BRIDGING,
+# The old platform's words for 治疗方式 (its users typed them instead of choosing from the list);
+# the words for a drug are ``excel_templates.converter.CHOICE_ALIASES``, shared with the
+# template import.
+LEGACY_ALIASES = {
+    "evt_mode": {
+        "取栓": TreatmentMode.DIRECT,
+        "直接取栓": TreatmentMode.DIRECT,
+        "单纯动脉取栓": TreatmentMode.DIRECT,
+        "桥接治疗": TreatmentMode.BRIDGING,
+        "溶栓桥接取栓": TreatmentMode.BRIDGING,
+    },
 }
 
 
@@ -457,12 +446,8 @@ def _parse_case_file(entry, attachment: str) -> CaseFile:
 
 @functools.cache
 def _choice_codes(kind: str, name: str) -> dict[str, str]:
-    """Label (and code, and the usual misspellings) → code of a coded case column."""
-    column = fmt.CASE_SPECS[kind].column(name)
-    codes = dict(DRUG_ALIASES if name == "thrombolytic_drug" else MODE_ALIASES)
-    codes.update({code: code for code, _label in column.choices})
-    codes.update({str(label): code for code, label in column.choices})
-    return codes
+    """Every word that means a code of a coded case column (``choice_key``) → the code."""
+    return choice_codes(fmt.CASE_SPECS[kind].column(name), LEGACY_ALIASES)
 
 
 def _choice(spec, column, raw):
@@ -470,8 +455,7 @@ def _choice(spec, column, raw):
     value = re.sub(r"\s+", "", text(raw))
     if not value:
         return None
-    codes = _choice_codes(spec.kind, column.name)
-    return codes.get(value) or codes.get(value.lower()) or value
+    return _choice_codes(spec.kind, column.name).get(choice_key(value)) or value
 
 
 def _case_values(spec, row) -> dict:

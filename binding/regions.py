@@ -13,10 +13,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from excel_templates.cells import digits_code, text
 from institutions.models import Region
 from institutions.region_names import region_key
-
-from .workbooks import digits_code, text
 
 # The 2018 form's 市 for a 直辖市 (and other placeholders): not a prefecture.
 PLACEHOLDER_CITIES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖"}

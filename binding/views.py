@@ -121,14 +121,15 @@ def _with_own_applications(records, user):
 
 
 def _survey_groups(values):
-    """The record's 总表 as ``[(group, [(label, heading, value), ...]), ...]``."""
-    groups = []
-    for group in fmt.EDITION.groups:
-        rows = [
-            (item.label, item.heading, values.get(item.code), item.unit) for item in group.items
-        ]
-        groups.append((group, rows))
-    return groups
+    """The record's 总表 as ``[(group, [(label, heading, value, unit), ...]), ...]``, each
+    value printed by the edition (``None`` when blank: the template says 未填)."""
+    edition = fmt.EDITION
+
+    def row(item, value):
+        shown = None if value is None else edition.display(item, value)
+        return item.label, item.heading, shown, item.unit
+
+    return [(group, [row(*pair) for pair in items]) for group, items in edition.grouped(values)]
 
 
 def _record_context(record):

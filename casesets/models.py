@@ -370,7 +370,7 @@ class InterventionCase(Case):
         ]
 
 
-# Excel import (casesets.excel) --------------------------------------------------------------
+# Excel import (excel_templates.services) ----------------------------------------------------
 
 
 class ImportStatus(models.TextChoices):

@@ -25,7 +25,7 @@ urlpatterns = [
     # 个案登记 (issue 6): the pages of one case, /registry/reports/<pk>/cases/<kind>/…
     path("registry/", include("casesets.urls")),
     # 模板下载及数据上传 (issue 7): /registry/templates.zip, upload/1|2|3/, reports/<pk>/imports/…
-    path("registry/", include("casesets.excel_urls")),
+    path("registry/", include("excel_templates.urls")),
     path("binding/", include("binding.urls")),
     # django-simple-captcha's views, each limited per address (drawing images costs CPU).
     re_path(

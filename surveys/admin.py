@@ -35,9 +35,10 @@ from .models import (
     WindowExtension,
 )
 from .reports import (
+    INFO_LIVE,
     ReportError,
     approve_report,
-    basic_info_snapshot,
+    basic_info_shown,
     default_window,
     reporting_access,
     restore_report,
@@ -67,6 +68,7 @@ class BasicInfoAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("行政区划"), ordering="region__code")
     def printed_region(self, obj):
         return obj.printed_region
+
     # Mobiles masked, here and in 编辑日志 (security checklist 8.2).
     fields = (
         "institution",
@@ -170,12 +172,12 @@ def effective_window(report) -> str:
     return f"{text}。{state}。"
 
 
-def _shown(item, value):
+def _shown(edition, item, value):
+    """A 总表 value with its unit, ``None`` when blank (the template says 未填)."""
     if value is None:
         return None
-    if isinstance(value, bool):
-        return gettext("是") if value else gettext("否")
-    return f"{value} {item.unit}".strip()
+    text = edition.display(item, value)
+    return f"{text} {item.unit}".strip() if item.is_integer else text
 
 
 def survey_groups(report):
@@ -183,16 +185,16 @@ def survey_groups(report):
     edition = get_edition(report.edition)
     values = report.values or {}
     groups = []
-    for group in edition.groups:
+    for group, items in edition.grouped(values):
         rows = [
             {
                 "code": item.code,
                 "heading": item.heading,
                 "label": item.label,
-                "value": _shown(item, values.get(item.code)),
+                "value": _shown(edition, item, value),
                 "required": item.required,
             }
-            for item in group.items
+            for item, value in items
         ]
         filled = sum(1 for row in rows if row["value"] is not None)
         groups.append(
@@ -411,13 +413,9 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
             groups, warnings = None, []
         else:
             groups, warnings = survey_groups(report), survey_warnings(report)
-        if report.basic_info_snapshot:
-            basic_info = report.basic_info_snapshot
-            basic_info_is_snapshot = True
-        else:
-            basic_info_is_snapshot = False
-            has_basic_info = BasicInfo.objects.filter(institution_id=report.institution_id).exists()
-            basic_info = basic_info_snapshot(report.institution_id) if has_basic_info else None
+        # The same 基本信息 the hospital's page shows (one rule, surveys.reports).
+        basic_info, source = basic_info_shown(report)
+        basic_info_is_snapshot = source != INFO_LIVE
         scans = [self._scan_entry(report, scan) for scan in attachment4.current_scans(report)]
         replaced = [
             [self._scan_entry(report, scan) for scan in upload]
@@ -533,17 +531,6 @@ class ReportingWindowForm(forms.ModelForm):
             "data_year": _("例如 2025：医院在 2026 年填报 2025 年度的数据。"),
             "opens_on": _("含当天，自北京时间0时起。"),
         }
-
-    def clean(self):
-        cleaned = super().clean()
-        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
-        if opens_on and closes_on and closes_on < opens_on:
-            self.add_error(
-                "closes_on",
-                gettext("截止日期（%(end)s）不能早于开始日期（%(start)s），请重新选择。")
-                % {"end": _day(closes_on), "start": _day(opens_on)},
-            )
-        return cleaned
 
 
 @admin.register(ReportingWindow)

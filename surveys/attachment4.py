@@ -39,7 +39,7 @@ from .editions import get_edition
 from .editions.base import Edition, Item
 from .editions.validation import validate_values
 from .models import BasicInfo, Report, ReportScan, ScanKind
-from .reports import ReportError, _locked
+from .reports import ReportError, locked_for_change
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ class FilledGroup:
     parts: tuple[FilledPart, ...]
 
 
-def _band_title(edition: Edition, item: Item) -> str:
+def band_title(edition: Edition, item: Item) -> str:
     """A diagnosis item's heading; a treatment item's group title; none for an item of the
     first group without a heading (it stands alone, as 神经科出院患者总例数 does)."""
     if item.heading:
@@ -133,7 +133,7 @@ def _band_title(edition: Edition, item: Item) -> str:
 def _bands(edition: Edition, items) -> list[Band]:
     bands: list[Band] = []
     for item in items:
-        title = _band_title(edition, item)
+        title = band_title(edition, item)
         if title and bands and bands[-1].title == title:
             bands[-1] = Band(title, (*bands[-1].items, item))
         else:
@@ -148,17 +148,9 @@ def print_tables(edition: Edition) -> tuple[list[Band], list[Band]]:
     columns = [item for item in edition.items if item.excel_column]
     diagnoses = [item for item in columns if item.heading]
     rest = [item for item in columns if not item.heading]
-    treatments = [item for item in rest if _band_title(edition, item)]
-    alone = [item for item in rest if not _band_title(edition, item)]
+    treatments = [item for item in rest if band_title(edition, item)]
+    alone = [item for item in rest if not band_title(edition, item)]
     return _bands(edition, diagnoses), _bands(edition, [*treatments, *alone])
-
-
-def display_value(item: Item, value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(_("是") if value else _("否"))
-    return str(value)
 
 
 def filled_optional(edition: Edition, values) -> list[FilledGroup]:
@@ -171,7 +163,8 @@ def filled_optional(edition: Edition, values) -> list[FilledGroup]:
             value = values.get(item.code)
             if item.excel_column or value is None:
                 continue
-            filled = Filled(item.code, str(item.label), display_value(item, value), str(item.unit))
+            shown = edition.display(item, value)
+            filled = Filled(item.code, str(item.label), shown, str(item.unit))
             heading = str(item.heading)
             if heading and parts and parts[-1].heading == heading:
                 parts[-1] = FilledPart(heading, (*parts[-1].items, filled))
@@ -225,7 +218,7 @@ def print_sheet(report: Report) -> Sheet:
             }
     tables = [
         [
-            (band, [(item, display_value(item, values.get(item.code))) for item in band.items])
+            (band, [(item, edition.display(item, values.get(item.code))) for item in band.items])
             for band in table
         ]
         for table in print_tables(edition)
@@ -370,7 +363,7 @@ def replace_scans(report: Report, files, user) -> list[ReportScan]:
     stored = []
     try:
         with transaction.atomic():
-            fresh = _locked(report)
+            fresh = locked_for_change(report)
             if not fresh.values:
                 raise ReportError(str(NO_SURVEY))
             _check_quota(fresh.institution_id, sum(item.content.size for item in checked))

@@ -5,7 +5,7 @@ full name; reports of several editions share one sheet with the union of their i
 declaration order. The workbook is written row by row in openpyxl's write-only mode into a
 temporary file, so thousands of reports take bounded memory.
 
-Every cell is written by ``binding.workbooks.inert``, as in every workbook the platform
+Every cell is written by ``excel_templates.writing.inert``, as in every workbook the platform
 writes: text that starts like a formula (= + - @, a tab or a carriage return) is a string
 with Excel's quote prefix, so a spreadsheet shows it as text and never evaluates it. Numbers
 stay numbers.
@@ -26,7 +26,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 import audit
-from binding.workbooks import inert
+from excel_templates.writing import inert
 from institutions.region_names import printed_name
 
 from .editions import EDITIONS, Edition

@@ -210,7 +210,10 @@ class Report(models.Model):
                 fields=["institution", "data_year"],
                 condition=models.Q(deleted_at__isnull=True),
                 name="report_one_per_institution_year",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReportStatus.values), name="report_status_valid"
+            ),
         ]
         indexes = [models.Index(fields=["data_year", "status"], name="report_year_status_idx")]
 
@@ -268,6 +271,14 @@ class ReportTransition(models.Model):
         verbose_name = _("状态变更记录")
         verbose_name_plural = _("状态变更记录")
         ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(from_status__in=ReportStatus.values)
+                & models.Q(to_status__in=ReportStatus.values)
+                & models.Q(action__in=TransitionAction.values),
+                name="report_transition_statuses_valid",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
@@ -361,6 +372,8 @@ class ReportingWindow(models.Model):
             models.CheckConstraint(
                 condition=models.Q(closes_on__gte=models.F("opens_on")),
                 name="reporting_window_ordered",
+                # The one statement of the rule: the admin's form shows this message.
+                violation_error_message=_("截止日期不能早于开始日期，请重新选择。"),
             )
         ]
 

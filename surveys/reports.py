@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 import audit
 from accounts.validators import mask_mobile
+from institutions.region_names import printed_name
 
 from .editions import CURRENT_EDITION, get_edition
 from .editions.validation import validate_values
@@ -170,8 +171,19 @@ def lock_reason(report: Report, access: Access | None = None) -> str | None:
     return None
 
 
-def _locked(report: Report) -> Report:
-    """Re-read ``report`` under a row lock (inside a transaction) and check it is editable."""
+def delete_refusal(report: Report, access: Access | None = None) -> str | None:
+    """``None`` when the hospital may 删除 ``report`` now, otherwise why not (Chinese): only
+    a 未提交 report it may change. The one rule the list, the page and ``delete_report``
+    ask."""
+    reason = lock_reason(report, access)
+    if reason is None and report.status != ReportStatus.DRAFT:
+        reason = _("只有未提交过的报告可以删除。")
+    return reason
+
+
+def locked_for_change(report: Report) -> Report:
+    """Re-read ``report`` under a row lock (inside a transaction) and check it is editable:
+    the one way anything — 总表, 附件4, an Excel import — starts changing a report."""
     fresh = Report.objects.select_for_update().get(pk=report.pk)
     reason = lock_reason(fresh)
     if reason:
@@ -235,7 +247,7 @@ def save_survey(report: Report, values: dict, confirmed_warnings, user) -> Repor
     """Store the 总表 ``values`` (already validated by ``SurveyForm``) and the warnings the
     user confirmed. A change of any value makes a new ``survey_version`` (附件4 goes stale)."""
     with transaction.atomic():
-        fresh = _locked(report)
+        fresh = locked_for_change(report)
         changed = fresh.values != values
         if not changed and fresh.confirmed_warnings == list(confirmed_warnings):
             return fresh
@@ -253,9 +265,9 @@ def save_survey(report: Report, values: dict, confirmed_warnings, user) -> Repor
 def delete_report(report: Report, user) -> Report:
     """删除: only a 未提交 report, inside the window; kept, hidden, restorable by an auditor."""
     with transaction.atomic():
-        fresh = _locked(report)
-        if fresh.status != ReportStatus.DRAFT:
-            raise ReportError(_("只有未提交过的报告可以删除。"))
+        fresh = Report.objects.select_for_update().get(pk=report.pk)
+        if reason := delete_refusal(fresh):
+            raise ReportError(reason)
         fresh.deleted_at = timezone.now()
         fresh.deleted_by = user
         _transition(fresh, fresh.status, user, TransitionAction.DELETE)
@@ -387,6 +399,40 @@ def submission_check(report: Report) -> SubmissionCheck:
     return check
 
 
+# Where a report's 单位及负责人信息 comes from (``basic_info_shown``).
+INFO_LIVE, INFO_SUBMITTED, INFO_LEGACY = "live", "submitted", "legacy"
+
+
+def basic_info_shown(report: Report) -> tuple[list[list[str]] | None, str]:
+    """单位及负责人信息 of ``report`` as ``[[label, value], ...]`` and where it comes from —
+    the one rule the hospital's page and the auditors' admin follow. A bound legacy report
+    keeps the old platform's values of its year (``INFO_LEGACY``), a report with the
+    auditors the values as submitted (``INFO_SUBMITTED``), any other the live 基本信息
+    (``INFO_LIVE``; ``None`` when there is none). Phones are masked; a region kept before
+    regions were printed with a 直辖市's middle level (北京市东城区) is shown with it."""
+    if report.is_legacy:
+        # Kept by the binding, phones already masked (binding.services.basic_info_rows).
+        rows, source = report.basic_info_snapshot or [], INFO_LEGACY
+    elif report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED) and (
+        report.basic_info_snapshot
+    ):
+        rows, source = _masked(report.basic_info_snapshot), INFO_SUBMITTED
+    elif BasicInfo.objects.filter(institution_id=report.institution_id).exists():
+        rows, source = basic_info_snapshot(report.institution_id), INFO_LIVE
+    else:
+        return None, INFO_LIVE
+    region = str(BasicInfo._meta.get_field("region").verbose_name)
+    return [[label, printed_name(v) if label == region else v] for label, v in rows], source
+
+
+def _masked(rows):
+    """Mobiles of a kept snapshot masked (snapshots are kept masked; this is a second lock)."""
+    mobiles = {
+        str(BasicInfo._meta.get_field(name).verbose_name) for name in BasicInfo.MOBILE_FIELDS
+    }
+    return [[label, mask_mobile(v) if label in mobiles else v] for label, v in rows]
+
+
 def basic_info_snapshot(institution_id) -> list[list[str]]:
     """基本信息 as shown, ``[[label, value], ...]``, kept with the report at submission.
     Mobiles are kept masked: the snapshot is display text, and the full numbers stay
@@ -412,7 +458,7 @@ def basic_info_snapshot(institution_id) -> list[list[str]]:
 def submit(report: Report, user, confirmed_warnings=()) -> Report:
     """提交: every check passes and every warning is confirmed → 已提交."""
     with transaction.atomic():
-        fresh = _locked(report)
+        fresh = locked_for_change(report)
         check = submission_check(fresh)
         if check.errors:
             raise ReportError(check.errors[0])

@@ -1,7 +1,7 @@
 """What every workbook the platform writes must satisfy (issue 17 item 5): no cell is a
 formula, and text that a spreadsheet would take for one is a string with the quote prefix."""
 
-from binding.workbooks import FORMULA_TRIGGERS
+from excel_templates.writing import FORMULA_TRIGGERS
 
 
 def assert_no_live_formula(workbook) -> int:

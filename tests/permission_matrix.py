@@ -288,10 +288,10 @@ def _make_import_batch(institution):
     institution's editable report."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from casesets.excel import services
+    from excel_templates import services
     from surveys.models import Report
 
-    from .casesets.excel_files import filled_case_template
+    from .excel_templates.files import filled_case_template
 
     kwargs = make_report(institution)
     report = Report.objects.get(pk=kwargs["pk"])

@@ -23,7 +23,7 @@ from casesets.models import ImportBatch
 from surveys.reports import current_data_year
 from tests.binding.helpers import make_record
 from tests.captcha import solved_captcha
-from tests.casesets.excel_files import filled_case_template
+from tests.excel_templates.files import filled_case_template
 from tests.factories import PASSWORD, UserFactory
 from tests.permission_matrix import make_report, make_report_scan
 

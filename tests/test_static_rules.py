@@ -17,7 +17,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "institutions", "surveys", "casesets", "binding", "registry", "audit")
+APPS = (
+    "accounts",
+    "institutions",
+    "surveys",
+    "casesets",
+    "binding",
+    "excel_templates",
+    "registry",
+    "audit",
+)
 SCOPED_KEYWORDS = {"pk", "id", "pk__exact", "id__exact"}
 
 

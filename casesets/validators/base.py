@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from ..models import ADMISSION_NO_MAX_LENGTH
+
 # Kinds of column (``Column.kind``).
 TEXT = "text"
 INTEGER = "integer"
@@ -28,7 +30,8 @@ SEQUENCE = "sequence"
 BY_HAND = "by_hand"
 IMPORT = "import"
 
-ADMISSION_NO_PATTERN = re.compile(r"^[A-Za-z0-9\-_/]{1,32}$")
+# The length is the column's (one statement of it, on the model).
+ADMISSION_NO_PATTERN = re.compile(rf"^[A-Za-z0-9\-_/]{{1,{ADMISSION_NO_MAX_LENGTH}}}$")
 # C0 and C1 control characters and DEL (Excel writes them as _x0001_ …), but tab and line
 # breaks, which free text may keep.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from .base import (
+    ADMISSION_NO_MAX_LENGTH,
     ADMISSION_NO_PATTERN,
     BOOLEAN,
     CHOICE,
@@ -147,9 +148,9 @@ def check_admission_no(column, value) -> str | None:
         return None
     if ADMISSION_NO_PATTERN.match(normalize_admission_no(value)):
         return None
-    return _("%(label)s只能由字母、数字和 - _ / 组成，最多32位（不能有空格或汉字），请核对。") % {
-        "label": column.label
-    }
+    return _(
+        "%(label)s只能由字母、数字和 - _ / 组成，最多%(max)s位（不能有空格或汉字），请核对。"
+    ) % {"label": column.label, "max": ADMISSION_NO_MAX_LENGTH}
 
 
 FIELD_CHECKS = (

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from django.utils.translation import gettext as _
+
 Value = int | bool | None
 Values = Mapping[str, Value]
 
@@ -132,6 +134,20 @@ class Edition:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+    def display(self, item: Item, value: Value) -> str:
+        """A stored value as every page prints it: 是/否 for a yes/no item, the number
+        otherwise, '' when blank (each page says blank its own way: 未填, an empty cell)."""
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        return str(value)
+
+    def grouped(self, values: Values) -> list[tuple[Group, list[tuple[Item, Value]]]]:
+        """The values in the edition's order, by group: ``[(group, [(item, value), ...])]``
+        (blank items included, as ``None``)."""
+        return [(g, [(item, values.get(item.code)) for item in g.items]) for g in self.groups]
 
     def heading_of(self, code: str) -> str:
         """The words that place an item: its own heading, or its group's short title."""

@@ -17,17 +17,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import institution_member_required
-from accounts.validators import mask_mobile
 from casesets.services import case_counts, fill_survey_from_cases
 from casesets.totals import survey_fill_preview
-from institutions.region_names import printed_name
 
 from .. import reports as services
 from ..basic_info import FieldChange, Revision, basic_info_of
 from ..editions import get_edition
 from ..editions.validation import validate_values
 from ..forms.survey import SurveyForm
-from ..models import BasicInfo, Report, ReportScan, ReportStatus
+from ..models import Report, ReportScan
 from . import basic_info as basic_info_views
 
 HISTORY_PAGE_SIZE = 20
@@ -44,6 +42,7 @@ class ReportRow:
     scans: list
     scan_stale: bool
     lock_reason: str | None
+    delete_refusal: str | None
 
     @property
     def editable(self):
@@ -55,7 +54,7 @@ class ReportRow:
 
     @property
     def can_delete(self):
-        return self.editable and self.report.status == ReportStatus.DRAFT
+        return self.delete_refusal is None
 
 
 def _report_rows(reports, accesses):
@@ -68,6 +67,7 @@ def _report_rows(reports, accesses):
                 scans=scans,
                 scan_stale=any(s.survey_version != report.survey_version for s in scans),
                 lock_reason=services.lock_reason(report, accesses[report.data_year]),
+                delete_refusal=services.delete_refusal(report, accesses[report.data_year]),
             )
         )
     return rows
@@ -138,24 +138,20 @@ class ReportTab:
 REPORT_TABS: list[ReportTab] = []
 
 
-# Where 单位及负责人信息 comes from (``_info_rows``).
-INFO_LIVE, INFO_SUBMITTED, INFO_LEGACY = "live", "submitted", "legacy"
-
-
 def report_context(request, report, active):
     """The context every tab of 查看详情 shares: header, banners, tabs, status history."""
     access = services.reporting_access(report.institution_id, report.data_year)
     reason = services.lock_reason(report, access)
     detail = reverse("surveys:report_detail", args=[report.pk])
-    rows, source = _info_rows(report)
+    rows, source = services.basic_info_shown(report)
     return {
         "report": report,
         "lock_reason": reason,
         "editable": reason is None,
         "window_message": access.message(report.data_year) if reason is None else "",
         "info_rows": rows,
-        "info_from_snapshot": source == INFO_SUBMITTED,
-        "info_is_legacy": source == INFO_LEGACY,
+        "info_from_snapshot": source == services.INFO_SUBMITTED,
+        "info_is_legacy": source == services.INFO_LEGACY,
         # A bound legacy report has no 附件4: the old platform kept no scan.
         "has_attachment4": not report.is_legacy,
         "tabs": [
@@ -169,40 +165,6 @@ def report_context(request, report, active):
         ],
         "transitions": report.transitions.select_related("user"),
     }
-
-
-def _info_rows(report):
-    """单位及负责人信息 as ``[(label, value), ...]`` and where it comes from: a bound legacy
-    report keeps the old platform's values of its year (``INFO_LEGACY``), a report with the
-    auditors the values as submitted (``INFO_SUBMITTED``), any other the live 基本信息
-    (``INFO_LIVE``; ``None`` rows when it is missing). Phones are masked."""
-    region_label = str(BasicInfo._meta.get_field("region").verbose_name)
-    if report.is_legacy:
-        # Kept by the binding, phones already masked (binding.services.basic_info_rows).
-        rows = [_printed(row, region_label) for row in report.basic_info_snapshot or ()]
-        return rows, INFO_LEGACY
-    locked_in = report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
-    if locked_in and report.basic_info_snapshot:
-        rows, source = report.basic_info_snapshot, INFO_SUBMITTED
-    elif BasicInfo.objects.filter(institution_id=report.institution_id).exists():
-        rows, source = services.basic_info_snapshot(report.institution_id), INFO_LIVE
-    else:
-        return None, INFO_LIVE
-    mobile_labels = {
-        str(BasicInfo._meta.get_field(name).verbose_name) for name in BasicInfo.MOBILE_FIELDS
-    }
-    masked = [
-        (label, mask_mobile(value) if label in mobile_labels else value)
-        for label, value in (_printed(row, region_label) for row in rows)
-    ]
-    return masked, source
-
-
-def _printed(row, region_label):
-    """A kept row as printed now: snapshots kept before regions were printed with the
-    直辖市's middle level (北京市东城区) show it too (北京市市辖区东城区)."""
-    label, value = row
-    return (label, printed_name(value)) if label == region_label else (label, value)
 
 
 @institution_member_required
@@ -223,21 +185,12 @@ class ShownValue:
     blank: bool
 
 
-def shown_value(value):
-    """A stored 总表 value as the hospital reads it: 未填, 是/否, or the number."""
-    if value is None:
-        return _("未填")
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    return str(value)
-
-
-def _shown(item, value):
+def _shown(edition, item, value):
     unit = str(item.unit) if item.is_integer and value is not None else ""
     return ShownValue(
         label=str(item.label),
         heading=str(item.heading),
-        value=shown_value(value),
+        value=edition.display(item, value) or _("未填"),
         unit=unit,
         blank=value is None,
     )
@@ -246,8 +199,8 @@ def _shown(item, value):
 def _survey_groups(edition, values):
     """``[(group, [ShownValue, ...], all_blank), ...]`` in the edition's order."""
     groups = []
-    for group in edition.groups:
-        shown = [_shown(item, values.get(item.code)) for item in group.items]
+    for group, items in edition.grouped(values):
+        shown = [_shown(edition, item, value) for item, value in items]
         groups.append((group, shown, all(value.blank for value in shown)))
     return groups
 
@@ -389,11 +342,8 @@ def _filled_message(saved, changes):
 
 
 def _shown_change(edition, code, value):
-    item = edition.item(code)
-    shown = shown_value(value)
-    if item.is_integer and value is not None:
-        return f"{shown} {item.unit}"
-    return shown
+    shown = _shown(edition, edition.item(code), value)
+    return f"{shown.value} {shown.unit}" if shown.unit else shown.value
 
 
 def _survey_revisions(edition, records, older_values):
@@ -494,10 +444,7 @@ def submit(request, pk):
 def delete(request, pk):
     """删除: only a 未提交 report; kept and restorable by an auditor."""
     report = services.report_of(request.user, pk)
-    reason = services.lock_reason(report)
-    if reason is None and report.status != ReportStatus.DRAFT:
-        reason = _("只有未提交过的报告可以删除。")
-    if reason:
+    if reason := services.delete_refusal(report):
         return _locked_redirect(request, report, reason)
     if request.method == "POST":
         try:

@@ -589,10 +589,10 @@ def test_a_file_that_is_no_zip_is_refused_clearly(tmp_path):
 
 
 def test_an_xlsx_that_unpacks_too_big_is_refused(tmp_path, monkeypatch):
-    from binding import workbooks
+    from excel_templates import reading
 
     write_attachment1(tmp_path, 2018, [hospital_row("北京协和医院")])
-    monkeypatch.setattr(workbooks, "MAX_XLSX_UNPACKED", 1000)
+    monkeypatch.setattr(reading, "LEGACY_MAX_UNPACKED", 1000)
 
     result = import_legacy(tmp_path)
 

@@ -162,3 +162,31 @@ def test_an_item_declared_twice_is_refused():
 def test_a_total_that_is_not_declared_is_refused():
     with pytest.raises(ValueError, match="unknown"):
         Edition("t", "t", "t", groups=(Group("A", "甲", (Item("x", "甲", "A", le="y"),)),))
+
+
+# Issue 20 item 5: the edition prints and groups its own values (one formatter for the
+# report page, the admin, 附件4 and the legacy record page).
+
+
+def test_the_edition_prints_a_value_one_way():
+    from surveys.editions import EDITION_2025
+
+    yes_no = next(item for item in EDITION_2025.items if not item.is_integer)
+    number = next(item for item in EDITION_2025.items if item.is_integer)
+
+    assert EDITION_2025.display(yes_no, True) == "是"
+    assert EDITION_2025.display(yes_no, False) == "否"
+    assert EDITION_2025.display(number, 0) == "0"
+    assert EDITION_2025.display(number, None) == ""
+
+
+def test_the_edition_groups_values_in_its_own_order():
+    from surveys.editions import EDITION_2025
+
+    first = EDITION_2025.items[0]
+    grouped = EDITION_2025.grouped({first.code: 7})
+
+    assert [group for group, _ in grouped] == list(EDITION_2025.groups)
+    assert grouped[0][1][0] == (first, 7)
+    assert [item for _, items in grouped for item, _ in items] == list(EDITION_2025.items)
+    assert all(value is None for _, items in grouped for _, value in items[1:])

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from binding.workbooks import inert
+from excel_templates.writing import inert
 from institutions.models import HospitalGrade
 from surveys import editions, exports, reports
 from surveys.editions.base import Edition, Group, Item

@@ -226,6 +226,23 @@ def test_change_page_shows_the_submitted_basic_info_snapshot(desk, alice):
     assert "后改的名字" not in response.text
 
 
+def test_a_returned_report_shows_the_same_basic_info_to_auditor_and_hospital(
+    desk, alice, auditor
+):
+    # Issue 20 item 5: one rule (surveys.reports.basic_info_shown) for both pages. Once
+    # returned, the report is the hospital's again: both show the live 基本信息.
+    report = reports.return_report(submitted_report(alice), auditor, "请核对")
+    info = BasicInfo.objects.get(institution=alice.institution)
+    info.director_name = "后改的名字"
+    info.save()
+
+    admin_page = desk.get(change_url(report)).text
+    desk.force_login(alice)
+    hospital_page = desk.get(reverse("surveys:report_detail", args=[report.pk])).text
+
+    assert "后改的名字" in admin_page and "后改的名字" in hospital_page
+
+
 def test_change_page_of_a_draft_shows_the_live_basic_info(desk, alice):
     make_basic_info(alice, director_name="王主任")
     report = draft_report(alice)

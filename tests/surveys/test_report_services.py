@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from surveys import reports
@@ -289,3 +289,9 @@ def test_submission_outside_the_window_is_refused(report, alice, on_day):
     with pytest.raises(reports.ReportError, match="已经截止"):
         submit(ready, alice)
     assert Report.objects.get(pk=ready.pk).status == ReportStatus.DRAFT
+
+
+def test_a_report_status_outside_the_choices_is_refused_by_the_database(report):
+    # Issue 20 item 5: status fields carry check constraints.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(status="bogus")

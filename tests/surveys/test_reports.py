@@ -161,7 +161,7 @@ def test_list_shows_one_row_a_year_newest_first(signed_in, alice, report):
     assert f"{report.data_year}年度医疗机构脑血管病诊疗情况" in response.text
     assert "共上报0例溶栓个案，0例介入个案" in row_of(response, report)
     assert "在线填写调查表" in response.text
-    # The Excel section (issue 7) sits above the list; tested in tests/casesets/test_excel_views.py.
+    # The Excel section (issue 7) sits above the list (tests/excel_templates/test_views.py).
     page = response.text
     assert page.index("模板下载及数据上传") < page.index("医疗机构脑血管病诊疗情况")
 
@@ -172,7 +172,11 @@ def test_list_shows_case_counts_when_annotated(signed_in, report):
 
     html = render_to_string(
         "surveys/includes/report_list.html",
-        {"rows": [ReportRow(row, [], False, None)], "current_window": "", "current_year": 2025},
+        {
+            "rows": [ReportRow(row, [], False, None, None)],
+            "current_window": "",
+            "current_year": 2025,
+        },
     )
 
     assert "共上报7例溶栓个案，3例介入个案" in html
@@ -634,3 +638,18 @@ def test_a_snapshot_kept_before_regions_were_printed_shows_the_middle_level(
     page = signed_in.get(url("report_detail", submitted)).text
 
     assert "北京市市辖区东城区" in page
+
+
+def test_the_page_and_the_service_refuse_to_delete_a_returned_report_alike(
+    signed_in, alice, auditor, report
+):
+    # Issue 20 item 5: "only 未提交 reports can be deleted" is one rule (delete_refusal).
+    returned = reports.return_report(submit_ready(report, alice), auditor, "请核对死亡例数")
+
+    page = signed_in.post(url("report_delete", returned), follow=True)
+    with pytest.raises(reports.ReportError) as refused:
+        reports.delete_report(returned, alice)
+
+    assert refused.value.message == "只有未提交过的报告可以删除。"
+    assert refused.value.message in page.text
+    assert not Report.objects.get(pk=returned.pk).is_deleted

@@ -11,16 +11,20 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from binding import archives
-from binding.archives import ArchiveRefused, SheetLimits, scan_workbook
-from binding.workbooks import WorkbookError, read_sheets
-from casesets.excel import services
-from casesets.excel.reading import MAX_UNPACKED_BYTES, SHEET_LIMITS, UploadRefused
 from casesets.models import ImportBatch, ThrombolysisCase
+from excel_templates import archives, services
+from excel_templates.archives import ArchiveRefused, SheetLimits, scan_workbook
+from excel_templates.reading import (
+    MAX_UNPACKED_BYTES,
+    SHEET_LIMITS,
+    UploadRefused,
+    WorkbookError,
+    read_sheets,
+)
+from tests.casesets.conftest import DATA_YEAR
 from tests.permission_matrix import make_report
 
-from .conftest import DATA_YEAR
-from .excel_files import (
+from .files import (
     filled_case_template,
     lying_bomb,
     replace_members,

@@ -1,98 +1,18 @@
-"""Reading an .xls or .xlsx into rows of cell values, and turning messy cells into values.
+"""Cells → values: one reading of a messy cell for every workbook the platform imports (the
+template import, ``parsing``, and the legacy import, ``binding.importer``).
 
-python-calamine reads both formats (and is about ten times faster than openpyxl; see
-reference/stack-verification.md). It returns every number as a float and date cells as
-``datetime.date``/``datetime``. Nothing in a file is ever evaluated: formulas are read as
-their cached values, and text is only ever text.
+python-calamine returns every number as a float and date cells as ``datetime.date``/
+``datetime``; nothing in a file is ever evaluated (formulas are read as their cached values).
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import unicodedata
 from decimal import Decimal
 
 from django.utils import timezone
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from python_calamine import CalamineWorkbook
-
-from .archives import ArchiveRefused, SheetLimits, scan_workbook, scan_xls
-
-# The old platform's exports: a 附件1 holds a row per hospital (a few thousand), a case file
-# a hospital's cases; value cells beyond these are refused before calamine reads them.
-MAX_XLSX_UNPACKED = 100 * 1024 * 1024
-SHEET_LIMITS = SheetLimits(rows=30_000)
-MAX_ROWS = SHEET_LIMITS.rows
-UNREADABLE = "文件已损坏或不是Excel文件，无法读取。"
-
-
-class WorkbookError(Exception):
-    """A file that cannot be read as a workbook; ``message`` says why, in Chinese."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-def read_sheets(data: bytes) -> list[tuple[str, list[list]]]:
-    """``[(sheet name, rows), ...]`` of a workbook; rows start at A1 (empty leading rows
-    and columns kept, so row 4 is ``rows[3]``). ``WorkbookError`` if it cannot be read or
-    ``binding.archives`` refuses it (bounded inflation, value cells within
-    ``SHEET_LIMITS``). Judged by content, never by the file's name: the reader guesses the
-    format from the bytes too."""
-    try:
-        if data.startswith(b"PK\x03\x04"):
-            scan_workbook(
-                data, max_unpacked=MAX_XLSX_UNPACKED, limits=SHEET_LIMITS, check_names=_xlsx
-            )
-        elif data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-            scan_xls(data, limits=SHEET_LIMITS)
-        else:
-            raise WorkbookError(UNREADABLE)
-    except ArchiveRefused as refused:
-        raise WorkbookError(refused.message) from None
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = []
-        for name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(name)
-            sheets.append((name, sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS)))
-        return sheets
-    except BaseException as error:  # calamine may raise a Rust panic (a BaseException)
-        if isinstance(error, KeyboardInterrupt | SystemExit | MemoryError):
-            raise
-        raise WorkbookError(UNREADABLE) from None
-
-
-def _xlsx(names: list[str]) -> None:
-    if "xl/workbook.xml" not in names:  # an .ods or .xlsb: not a format of the export
-        raise WorkbookError(UNREADABLE)
-
-
-# Values → cells (every workbook the platform writes) ----------------------------------------
-
-# What makes a spreadsheet read typed text as a formula (OWASP "CSV Injection", which covers
-# .xlsx as well): = + - @, and a leading tab or carriage return.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(cell, value):
-    """Put ``value`` into the openpyxl ``cell`` (also a write-only cell) as a value that no
-    spreadsheet program evaluates, and return the cell. Text that starts like a formula is
-    stored as a string with Excel's quote prefix: shown as the very text, kept as text when
-    someone edits the cell, and read back unchanged (no apostrophe added to the value).
-    Characters XML cannot hold are dropped; numbers, dates and booleans stay as they are."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = value
-        if value.startswith(FORMULA_TRIGGERS):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-    return cell
 
 
 def cell(row: list, index: int):

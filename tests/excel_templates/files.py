@@ -8,8 +8,8 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from casesets.excel.layout import CASE_SPECS, SURVEY_SHEET, SURVEY_VALUE_ROW, survey_columns
-from casesets.excel.templates import template_bytes
+from excel_templates.layout import CASE_SPECS, SURVEY_SHEET, SURVEY_VALUE_ROW, survey_columns
+from excel_templates.templates import template_bytes
 
 IVT_ROW = {
     "report_year": "{year}年",

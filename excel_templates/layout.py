@@ -21,11 +21,10 @@ from functools import cache
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from surveys.attachment4 import _band_title  # the 2018 two-level header, as 附件4 prints it
+from casesets.specs import ATTACHMENT2, ATTACHMENT3, CaseSpec
+from surveys.attachment4 import band_title  # the 2018 two-level header, as 附件4 prints it
 from surveys.editions import CURRENT_EDITION
 from surveys.editions.base import Edition, Item
-
-from ..specs import ATTACHMENT2, ATTACHMENT3, CaseSpec
 
 SURVEY, INTERVENTION, THROMBOLYSIS = 1, 2, 3
 ATTACHMENTS = (SURVEY, INTERVENTION, THROMBOLYSIS)
@@ -102,13 +101,13 @@ def survey_columns(edition: Edition = CURRENT_EDITION) -> tuple[SurveyColumn, ..
         key=lambda item: column_index_from_string(item.excel_column),
     )
     for item in placed:
-        columns.append(SurveyColumn(item.excel_column, item, _band_title(edition, item)))
+        columns.append(SurveyColumn(item.excel_column, item, band_title(edition, item)))
     for item in edition.items:
         if item.excel_column:
             continue
         letter = get_column_letter(next_index)
         next_index += 1
-        columns.append(SurveyColumn(letter, item, _band_title(edition, item)))
+        columns.append(SurveyColumn(letter, item, band_title(edition, item)))
     return tuple(columns)
 
 

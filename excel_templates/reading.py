@@ -1,9 +1,11 @@
-"""Opening an uploaded workbook: refuse what is hostile or not ours before any parser sees
-it, then read it with python-calamine (nothing in a file is evaluated).
+"""Opening a workbook: the one guard for every workbook the platform opens — an upload of a
+template (``check_container``, ``open_workbook``) and the old platform's .xls/.xlsx exports
+(``read_sheets``, 绑定既往数据). Hostile or foreign files are refused before any parser sees
+them; then python-calamine reads them (nothing in a file is evaluated).
 
-The checks (security-checklist A5.1–5.3): size, zip signature, an encrypted
+The checks on an upload (security-checklist A5.1–5.3): size, zip signature, an encrypted
 (password-protected) file, which is an OLE compound file and not a zip at all, macros and
-external links; then ``binding.archives.scan_workbook`` inflates every part in bounded
+external links; then ``archives.scan_workbook`` inflates every part in bounded
 chunks, counting the bytes it produces whatever the zip's headers claim (zip bombs, lying
 headers), refuses DTDs and entity declarations (XML entity expansion) and value cells beyond
 the sheet size we accept (a sheet whose one value sits at XFD1048576 would make a reader
@@ -20,9 +22,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
-from binding.archives import ArchiveRefused, Scan, SheetLimits, scan_workbook
-from binding.workbooks import WorkbookError
-
+from .archives import ArchiveRefused, Scan, SheetLimits, scan_workbook, scan_xls
 from .layout import (
     MAX_CASE_ROWS,
     META_SHEET,
@@ -45,6 +45,14 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 
 LATEST = _("请下载最新模板")
+
+
+class WorkbookError(Exception):
+    """A file that cannot be read as a workbook; ``message`` says why, in Chinese."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
 
 
 class UploadRefused(WorkbookError):
@@ -86,7 +94,9 @@ def _check_names(names: list[str]) -> None:
     present = set(names)
     if "[Content_Types].xml" not in present or "xl/workbook.xml" not in present:
         raise UploadRefused(
-            _("文件不是Excel工作簿（.xlsx），可能是改了扩展名的其他文件。请上传从本平台下载的模板。")
+            _(
+                "文件不是Excel工作簿（.xlsx），可能是改了扩展名的其他文件。请上传从本平台下载的模板。"
+            )
         )
     lowered = {name.lower() for name in names}
     if any(name.endswith("vbaproject.bin") for name in lowered):
@@ -102,7 +112,7 @@ MACROS = _("文件包含宏（.xlsm），出于安全原因不能导入。请在
 
 def check_container(data: bytes) -> Scan:
     """Everything refused before a parser runs (``UploadRefused`` with a Chinese reason):
-    not an .xlsx, macros, external links, and whatever ``binding.archives.scan_workbook``
+    not an .xlsx, macros, external links, and whatever ``archives.scan_workbook``
     refuses — every part inflated in bounded chunks whatever its headers say, no DTD,
     value cells within ``SHEET_LIMITS``."""
     check_size(len(data))
@@ -218,3 +228,50 @@ def sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list]:
                                     % {"name": name})
         ) from None  # fmt: skip
 
+
+# The old platform's exports (绑定既往数据) --------------------------------------------
+
+# A 附件1 holds a row per hospital (a few thousand), a case file
+# a hospital's cases; value cells beyond these are refused before calamine reads them.
+LEGACY_MAX_UNPACKED = 100 * 1024 * 1024
+LEGACY_SHEET_LIMITS = SheetLimits(rows=30_000)
+LEGACY_MAX_ROWS = LEGACY_SHEET_LIMITS.rows
+UNREADABLE = "文件已损坏或不是Excel文件，无法读取。"
+
+
+def read_sheets(data: bytes) -> list[tuple[str, list[list]]]:
+    """``[(sheet name, rows), ...]`` of a workbook; rows start at A1 (empty leading rows
+    and columns kept, so row 4 is ``rows[3]``). ``WorkbookError`` if it cannot be read or
+    ``archives`` refuses it (bounded inflation, value cells within ``LEGACY_SHEET_LIMITS``).
+    Judged by content, never by the file's name: the reader guesses the format from the
+    bytes too."""
+    try:
+        if data.startswith(ZIP_MAGIC):
+            scan_workbook(
+                data,
+                max_unpacked=LEGACY_MAX_UNPACKED,
+                limits=LEGACY_SHEET_LIMITS,
+                check_names=_legacy_names,
+            )
+        elif data.startswith(OLE_MAGIC):
+            scan_xls(data, limits=LEGACY_SHEET_LIMITS)
+        else:
+            raise WorkbookError(UNREADABLE)
+    except ArchiveRefused as refused:
+        raise WorkbookError(refused.message) from None
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = []
+        for name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            sheets.append((name, sheet.to_python(skip_empty_area=False, nrows=LEGACY_MAX_ROWS)))
+        return sheets
+    except BaseException as error:  # calamine may raise a Rust panic (a BaseException)
+        if isinstance(error, KeyboardInterrupt | SystemExit | MemoryError):
+            raise
+        raise WorkbookError(UNREADABLE) from None
+
+
+def _legacy_names(names: list[str]) -> None:
+    if "xl/workbook.xml" not in names:  # an .ods or .xlsb: not a format of the export
+        raise WorkbookError(UNREADABLE)

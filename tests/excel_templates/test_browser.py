@@ -13,14 +13,14 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from casesets.excel.layout import file_name
 from casesets.models import ImportBatch, InterventionCase, ThrombolysisCase
+from excel_templates.layout import file_name
 from surveys.models import Report, ReportingWindow
 from surveys.reports import current_data_year
 from tests.accounts.test_verification_browser import signed_in_page
 from tests.surveys.test_basic_info import make_basic_info
 
-from .excel_files import SURVEY_VALUES, fill_cases, fill_survey
+from .files import SURVEY_VALUES, fill_cases, fill_survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -141,7 +141,7 @@ def test_download_fill_upload_confirm_round_trip(
 def test_file_with_errors_gives_the_annotated_workbook(
     live_server, browser, alice, ready, tmp_path, screenshot_dir
 ):
-    from casesets.excel.templates import template_bytes
+    from excel_templates.templates import template_bytes
 
     year = ready
     path = tmp_path / "附件3.xlsx"

@@ -4,8 +4,8 @@
 kept (an ``ImportBatch``, the audit record of the import: who, when, the file, its SHA-256,
 its rows) and judged, so the preview, the annotated copy and the confirmation all read the
 same bytes on the server. ``confirm`` re-reads the kept file inside one transaction with
-the report row locked (``surveys.reports._locked``, as every change of a report), judges it
-again against what the report holds now — two imports into one report run one after the
+the report row locked (``surveys.reports.locked_for_change``, as every change of a report),
+judges it again against what the report holds now — two imports into one report run one after the
 other, so they cannot both insert one 住院号 — and stores every case in bulk or none.
 """
 
@@ -22,13 +22,12 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from binding.workbooks import inert
+from casesets.intervals import interval_minutes
+from casesets.models import ImportBatch, ImportStatus
 from surveys.editions import CURRENT_EDITION, get_edition
 from surveys.models import Report
-from surveys.reports import ReportError, _locked, lock_reason, save_survey
+from surveys.reports import ReportError, lock_reason, locked_for_change, save_survey
 
-from ..intervals import interval_minutes
-from ..models import ImportBatch, ImportStatus
 from .layout import CASE_SPECS, SURVEY
 from .parsing import Parsed, parse_cases, parse_survey
 from .reading import (
@@ -39,6 +38,7 @@ from .reading import (
     sheet_rows,
     template_mark,
 )
+from .writing import inert
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def confirm(batch: ImportBatch, user, *, warnings_confirmed=False, replace_confi
     """
     data = read_kept(batch)
     with transaction.atomic():
-        report = _locked(batch.report)
+        report = locked_for_change(batch.report)
         fresh = ImportBatch.objects.select_for_update().get(pk=batch.pk, report_id=report.pk)
         if fresh.status != ImportStatus.PREVIEWED:
             raise ReportError(

@@ -8,23 +8,23 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from casesets.excel import services
-from casesets.excel.reading import UploadRefused
-from casesets.excel.templates import templates_zip
 from casesets.forms import ThrombolysisCaseForm
 from casesets.models import ImportBatch, ThrombolysisCase
+from excel_templates import services
+from excel_templates.reading import UploadRefused
+from excel_templates.templates import templates_zip
+from tests.casesets.conftest import DATA_YEAR
+from tests.casesets.test_forms import IVT_POST
 from tests.inert import assert_no_live_formula
 from tests.surveys.test_basic_info import make_basic_info
 
-from .conftest import DATA_YEAR
-from .excel_files import (
+from .files import (
     SURVEY_VALUES,
     fill_survey,
     filled_case_template,
     replace_members,
 )
-from .test_excel_import import _upload
-from .test_forms import IVT_POST
+from .test_import import _upload
 
 HYPERLINK = '=HYPERLINK("http://evil.example/x","点击查看")'
 DDE = "=cmd|' /C calc'!A0"
@@ -187,7 +187,7 @@ def test_the_one_click_download_page_serves_inert_templates(client, alice, repor
 
 
 def _survey_with_year(year_cell) -> bytes:
-    from casesets.excel.templates import template_bytes
+    from excel_templates.templates import template_bytes
 
     content = fill_survey(template_bytes(1, DATA_YEAR, None), SURVEY_VALUES)
     workbook = load_workbook(io.BytesIO(content))

@@ -13,12 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from casesets.excel.reading import MAX_UPLOAD_BYTES
 from casesets.models import ImportBatch, ThrombolysisCase
+from excel_templates.reading import MAX_UPLOAD_BYTES
 from surveys.reports import current_data_year
 from tests.permission_matrix import make_report
 
-from .excel_files import filled_case_template, replace_members, zip_bytes
+from .files import filled_case_template, replace_members, zip_bytes
 
 SHEET = "xl/worksheets/sheet1.xml"
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

@@ -77,9 +77,7 @@ def _above(limit: str, alphabet: str, max_length: int) -> str:
         position = alphabet.index(char)
         if position + 1 < len(alphabet):
             rest = len(limit) - i - 1
-            options.append(
-                f"{limit[:i]}[{alphabet[position + 1]}-{alphabet[-1]}]{every}{{{rest}}}"
-            )
+            options.append(f"{limit[:i]}[{alphabet[position + 1]}-{alphabet[-1]}]{every}{{{rest}}}")
     return "(?:" + "|".join(options) + ")" if options else "(?!)"
 
 

@@ -13,7 +13,7 @@ from surveys.models import Report, ReportStatus
 from surveys.reports import current_data_year
 from tests.permission_matrix import make_report
 
-from .excel_files import filled_case_template
+from .files import filled_case_template
 
 
 @pytest.fixture

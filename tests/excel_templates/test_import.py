@@ -11,16 +11,16 @@ from django.db import connection
 from openpyxl import load_workbook
 
 from casesets import validators as v
-from casesets.excel import services
-from casesets.excel.layout import template_version
-from casesets.excel.reading import UploadRefused
 from casesets.models import ImportBatch, ImportStatus, InterventionCase, ThrombolysisCase
 from casesets.specs import ATTACHMENT3
+from excel_templates import services
+from excel_templates.layout import template_version
+from excel_templates.reading import UploadRefused
 from surveys.models import ReportStatus
 from surveys.reports import ReportError
+from tests.casesets.conftest import DATA_YEAR
 
-from .conftest import DATA_YEAR
-from .excel_files import (
+from .files import (
     SURVEY_VALUES,
     fill_cases,
     filled_case_template,
@@ -328,7 +328,7 @@ def test_annotated_copy_marks_each_bad_cell_red_with_the_reason(report, alice):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_imports_cannot_insert_the_same_admission_no(alice, open_window):
-    from .conftest import make_report
+    from tests.casesets.conftest import make_report
 
     report = make_report(alice.institution, created_by=alice)
     first = _ivt(report, alice, [{"admission_no": "SAME"}])
@@ -362,8 +362,8 @@ def test_a_file_saved_by_libreoffice_reads_the_same_as_the_original(tmp_path, at
     import shutil
     import subprocess
 
-    from casesets.excel.parsing import parse_cases, parse_survey
-    from casesets.excel.reading import open_workbook
+    from excel_templates.parsing import parse_cases, parse_survey
+    from excel_templates.reading import open_workbook
 
     office = shutil.which("libreoffice") or shutil.which("soffice")
     assert office, "LibreOffice is needed (apt-get install libreoffice-calc)"

@@ -18,14 +18,13 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from binding.workbooks import inert
+from casesets import validators as v
+from casesets.specs import CaseSpec
+from casesets.specs.base import DV_LIST, DV_LIST_PROMPT
 from surveys.attachment4 import region_parts
 from surveys.editions import CURRENT_EDITION
 from surveys.editions.base import YES_NO
 
-from .. import validators as v
-from ..specs import CaseSpec
-from ..specs.base import DV_LIST, DV_LIST_PROMPT
 from .layout import (
     CASE_SPECS,
     FIRST_ITEM_COLUMN,
@@ -45,6 +44,7 @@ from .layout import (
     survey_columns,
     template_version,
 )
+from .writing import inert
 
 YES, NO = "是", "否"
 MULTI_SEPARATOR = "、"

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from casesets.excel.layout import (
+from excel_templates.layout import (
     CASE_SPECS,
     META_SHEET,
     TEMPLATE_IDS,
@@ -17,7 +17,7 @@ from casesets.excel.layout import (
     survey_columns,
     template_version,
 )
-from casesets.excel.templates import template_bytes
+from excel_templates.templates import template_bytes
 from surveys.models import BasicInfo
 from surveys.reports import current_data_year
 from tests.permission_matrix import make_report
@@ -136,7 +136,7 @@ def test_every_template_carries_its_id_version_and_year(attachment):
 
 
 def test_template_version_changes_with_the_declaration(monkeypatch):
-    from casesets.excel import layout
+    from excel_templates import layout
 
     before = template_version(3)
     layout.template_version.cache_clear()

@@ -3,7 +3,7 @@ copy of an uploaded workbook with its errors marked.
 
 Uploads go to the institution's report of the current data year; every later page reaches
 its report through ``report_of`` and its upload through ``_batch_of`` (404 for another
-institution's). The work is done by ``casesets.excel.services``.
+institution's). The work is done by ``services``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 import audit
 from accounts.decorators import institution_member_required
+from casesets.models import ImportBatch, ImportStatus
 from registry.ratelimit import rate_limited
 from surveys.models import BasicInfo, Report
 from surveys.reports import (
@@ -30,11 +31,10 @@ from surveys.reports import (
     report_of,
 )
 
-from .excel import services
-from .excel.layout import SURVEY, attachment_name
-from .excel.reading import UploadRefused
-from .excel.templates import templates_zip, zip_name
-from .models import ImportBatch, ImportStatus
+from . import services
+from .layout import SURVEY, attachment_name
+from .reading import UploadRefused
+from .templates import templates_zip, zip_name
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TABS = {1: "survey", 2: "intervention", 3: "thrombolysis"}
