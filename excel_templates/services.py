@@ -146,6 +146,27 @@ def preview(batch: ImportBatch) -> Preview:
     return Preview(batch, parsed, replaces)
 
 
+def confirm_refusal(batch: ImportBatch, parsed: Parsed | None) -> str | None:
+    """Why ``batch``, judged as ``parsed``, cannot be confirmed now, or ``None``: it waits for
+    confirmation, its file has no errors and, for 附件2/3, at least one case (``parsed``
+    ``None``: the first point only, before judging). The preview offers 确认导入 by it;
+    ``confirm`` asks it again under the report lock."""
+    if batch.status != ImportStatus.PREVIEWED:
+        return _("该文件已处理过（%(status)s），请重新上传。") % {
+            "status": batch.get_status_display()
+        }
+    if parsed is None:
+        return None
+    if not parsed.ok:
+        return _(
+            "文件中有%(n)s处错误（可能有同事刚导入或录入了相同的住院号），没有导入任何数据。"
+            "请查看错误列表，修改后重新上传。"
+        ) % {"n": len(parsed.errors)}
+    if batch.attachment != SURVEY and not parsed.count:
+        return _("文件中没有病例数据：0例无需导入。")
+    return None
+
+
 def confirm(batch: ImportBatch, user, *, warnings_confirmed=False, replace_confirmed=False):
     """确认导入: store the kept file's rows, all or nothing, under the report lock.
 
@@ -158,20 +179,11 @@ def confirm(batch: ImportBatch, user, *, warnings_confirmed=False, replace_confi
     with transaction.atomic():
         report = locked_for_change(batch.report)
         fresh = ImportBatch.objects.select_for_update().get(pk=batch.pk, report_id=report.pk)
-        if fresh.status != ImportStatus.PREVIEWED:
-            raise ReportError(
-                _("该文件已处理过（%(status)s），请重新上传。")
-                % {"status": fresh.get_status_display()}
-            )
+        if reason := confirm_refusal(fresh, None):
+            raise ReportError(reason)
         parsed, _version = judge(data, fresh.attachment, report, checked=True)
-        if not parsed.ok:
-            raise ReportError(
-                _(
-                    "文件中有%(n)s处错误（可能有同事刚导入或录入了相同的住院号），没有导入任何数据。"
-                    "请查看错误列表，修改后重新上传。"
-                )
-                % {"n": len(parsed.errors)}
-            )
+        if reason := confirm_refusal(fresh, parsed):
+            raise ReportError(reason)
         if parsed.warnings and not warnings_confirmed:
             raise ReportError(
                 _("请逐条核对提示，确认无误后勾选“已核对以上提示，数据无误”，再确认导入。")
@@ -185,8 +197,6 @@ def confirm(batch: ImportBatch, user, *, warnings_confirmed=False, replace_confi
             save_survey(report, parsed.survey_values, confirmed, user)
             stored = 1
         else:
-            if not parsed.rows:
-                raise ReportError(_("文件中没有病例数据：0例无需导入。"))
             stored = store_cases(report, fresh.attachment, parsed, user)
         fresh.status = ImportStatus.IMPORTED
         fresh.row_count = stored

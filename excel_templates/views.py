@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 import audit
 from accounts.decorators import institution_member_required
-from casesets.models import ImportBatch, ImportStatus
+from casesets.models import ImportBatch
 from registry.ratelimit import rate_limited
 from surveys.models import BasicInfo, Report
 from surveys.reports import (
@@ -143,9 +143,7 @@ def preview(request, pk, batch_id):
             errors=result.parsed.errors[:PREVIEW_ERRORS],
             more_errors=max(0, len(result.parsed.errors) - PREVIEW_ERRORS),
             lock_reason=lock_reason(batch.report),
-            can_confirm=batch.status == ImportStatus.PREVIEWED
-            and result.parsed.ok
-            and (batch.attachment == SURVEY or result.parsed.count > 0),
+            can_confirm=services.confirm_refusal(batch, result.parsed) is None,
             is_survey=batch.attachment == SURVEY,
         )
     return render(request, "casesets/excel_preview.html", context)

@@ -179,9 +179,14 @@ def test_blank_rows_and_messy_cells_are_cleaned(report, alice):
 def test_a_file_without_cases_needs_no_import(report, alice):
     batch = _ivt(report, alice, [])
 
-    assert services.preview(batch).parsed.count == 0
-    with pytest.raises(ReportError, match="0例无需导入"):
+    parsed = services.preview(batch).parsed
+    assert parsed.count == 0
+    # One rule (issue 20 item 5): what the preview offers is what confirm() allows.
+    reason = services.confirm_refusal(batch, parsed)
+    assert "0例无需导入" in reason
+    with pytest.raises(ReportError) as refused:
         services.confirm(batch, alice)
+    assert refused.value.message == reason
 
 
 def test_warnings_must_be_confirmed_and_are_kept_with_the_case(report, alice):
