@@ -22,6 +22,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import audit
 from casesets.intervals import interval_minutes
 from casesets.models import ImportBatch, ImportStatus
 from surveys.editions import CURRENT_EDITION, get_edition
@@ -203,6 +204,17 @@ def confirm(batch: ImportBatch, user, *, warnings_confirmed=False, replace_confi
         fresh.imported_at = timezone.now()
         fresh.imported_by = user
         fresh.save(update_fields=["status", "row_count", "imported_at", "imported_by"])
+        # In the transaction: the audit row exists exactly when the rows were stored.
+        audit.record(
+            None,
+            audit.Action.IMPORT,
+            obj=fresh,
+            user=user,
+            attachment=fresh.attachment,
+            batch=fresh.pk,
+            sha256=fresh.sha256,
+            rows=stored,
+        )
     return stored
 
 

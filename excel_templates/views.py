@@ -165,15 +165,6 @@ def confirm(request, pk, batch_id):
     except (ReportError, UploadRefused) as refused:
         messages.error(request, refused.message)
         return redirect("excel:preview", pk=pk, batch_id=batch.pk)
-    audit.record(
-        request,
-        audit.Action.IMPORT,
-        obj=batch,
-        attachment=batch.attachment,
-        batch=batch.pk,
-        sha256=batch.sha256,
-        rows=stored,
-    )
     if batch.attachment == SURVEY:
         messages.success(request, _("附件1总表已导入。"))
     else:

@@ -416,3 +416,21 @@ def test_merged_cells_of_the_header_block_do_not_matter(report, alice):
     services.confirm(_upload(report, 3, buffer.getvalue(), alice), alice)
 
     assert ThrombolysisCase.objects.get().admission_no == "M1"
+
+
+def test_the_import_is_audited_with_its_rows_in_the_same_transaction(report, alice):
+    # Issue 20 item 6: confirm() writes the audit record itself, inside its transaction, so
+    # an import is recorded exactly when its rows were stored — whoever calls it.
+    from audit.models import AuditEvent
+
+    empty = _ivt(report, alice, [])
+    with pytest.raises(ReportError):
+        services.confirm(empty, alice)
+    assert not AuditEvent.objects.filter(action="import").exists()
+
+    batch = _ivt(report, alice, [{"admission_no": "A1"}])
+    stored = services.confirm(batch, alice)
+
+    event = AuditEvent.objects.get(action="import")
+    assert event.user == alice and event.detail["rows"] == stored == 1
+    assert event.detail["batch"] == batch.pk
