@@ -22,6 +22,7 @@ from registry.context_processors import url_if_built
 from .. import remembered, second_factor
 from ..forms.remembered import RememberBrowserForm
 from ..forms.second_factor import PasswordSecondFactorForm, SmsSecondFactorForm, TotpForm
+from ..otp import confirm_enrolment
 from ..second_factor import Factor
 from ..throttling import client_ip
 from ..validators import mask_mobile
@@ -112,9 +113,7 @@ def otp(request):
     if request.method == "POST":
         if form.is_valid():
             if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                AuditorTOTPDevice.objects.filter(user=user, confirmed=False).delete()
+                confirm_enrolment(device)
                 messages.success(
                     request, _("身份验证器已绑定。今后登录审核后台时请输入其动态口令。")
                 )
