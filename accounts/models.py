@@ -145,10 +145,11 @@ class User(AbstractUser):
             and bool(self.password)
             and is_password_usable(self.password)
         )
+        if not new_password:
+            return super().save(*args, **kwargs)
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
-            if new_password:
-                record_password(self)
+            record_password(self)
 
     @property
     def is_auditor(self):

@@ -273,10 +273,12 @@ def _check_address_burst(codes, *, ip, now):
     ``SMS_BURST_WINDOW_SECONDS`` (0: no such cap), so that a script cannot spend at once the
     daily allowance of an address that a whole hospital may share behind NAT."""
     limit = settings.SMS_BURST_LIMIT_PER_IP
+    if not limit:
+        return
     window = timedelta(seconds=settings.SMS_BURST_WINDOW_SECONDS)
     recent = codes.filter(sender_ip=ip, created_at__gt=now - window)
-    count = recent.count() if limit else 0
-    if not limit or count < limit:
+    count = recent.count()
+    if count < limit:
         return
     # Sending resumes once enough of these codes have left the window.
     freed_at = recent.order_by("created_at").values_list("created_at", flat=True)[count - limit]
