@@ -15,6 +15,26 @@ from .passwords import password_fingerprint, record_password
 from .validators import mask_mobile, validate_id_number, validate_mobile
 
 
+class UserRole(models.TextChoices):
+    HOSPITAL_USER = "hospital_user", _("普通用户")
+    INSTITUTION_ADMIN = "institution_admin", _("单位管理员")
+
+
+class UserOrigin(models.TextChoices):
+    REGISTRATION = "registration", _("用户注册")
+    ACTIVATION = "activation", _("单位注册激活")
+    ADMIN = "admin", _("后台创建")
+
+
+class UserVerification(models.TextChoices):
+    """个人身份认证 state of an account (``User.verification_status``)."""
+
+    UNVERIFIED = "unverified", _("未认证")
+    PENDING = "pending", _("待审核")
+    VERIFIED = "verified", _("已认证")
+    REJECTED = "rejected", _("未通过")
+
+
 class User(AbstractUser):
     """A person who signs in: a hospital user, an institution admin or an auditor.
 
@@ -22,20 +42,11 @@ class User(AbstractUser):
     institution. Every other account belongs to exactly one institution.
     """
 
-    class Role(models.TextChoices):
-        HOSPITAL_USER = "hospital_user", _("普通用户")
-        INSTITUTION_ADMIN = "institution_admin", _("单位管理员")
-
-    class Origin(models.TextChoices):
-        REGISTRATION = "registration", _("用户注册")
-        ACTIVATION = "activation", _("单位注册激活")
-        ADMIN = "admin", _("后台创建")
-
-    class Verification(models.TextChoices):
-        UNVERIFIED = "unverified", _("未认证")
-        PENDING = "pending", _("待审核")
-        VERIFIED = "verified", _("已认证")
-        REJECTED = "rejected", _("未通过")
+    # Module-level so that Meta.constraints can name them; ``User.Role`` etc. stay the names
+    # the code uses.
+    Role = UserRole
+    Origin = UserOrigin
+    Verification = UserVerification
 
     real_name = models.CharField(_("真实姓名"), max_length=30, blank=True)
     # Stored encrypted, unique and looked up by their keyed hashes (accounts.fields).
@@ -97,6 +108,14 @@ class User(AbstractUser):
                 violation_error_message=_(
                     "医院账号须选择所属单位；审核员账号请勾选“职员状态”。"
                 ),
+            ),
+            models.CheckConstraint(condition=Q(role__in=UserRole.values), name="user_role_valid"),
+            models.CheckConstraint(
+                condition=Q(origin__in=UserOrigin.values), name="user_origin_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(verification_status__in=UserVerification.values),
+                name="user_verification_status_valid",
             ),
         ]
 
@@ -182,6 +201,18 @@ class User(AbstractUser):
         )
 
 
+class SmsPurpose(models.TextChoices):
+    REGISTER = "register", _("用户注册")
+    LOGIN = "login", _("手机号登录")
+    LOOKUP = "lookup", _("账号查询")
+    RESET_PASSWORD = "reset_password", _("忘记密码")
+    CHANGE_MOBILE = "change_mobile", _("更换手机号")
+    INSTITUTION_APPLY = "institution_apply", _("单位注册")
+    ACTIVATE = "activate", _("账号激活")
+    # The second step of 账号登录, after the right password (accounts.second_factor).
+    LOGIN_2FA = "login_2fa", _("登录验证")
+
+
 class SmsCode(models.Model):
     """One SMS verification code sent to a mobile for one purpose.
 
@@ -189,16 +220,7 @@ class SmsCode(models.Model):
     use: counting them is how the per-mobile and per-address sending limits are enforced.
     """
 
-    class Purpose(models.TextChoices):
-        REGISTER = "register", _("用户注册")
-        LOGIN = "login", _("手机号登录")
-        LOOKUP = "lookup", _("账号查询")
-        RESET_PASSWORD = "reset_password", _("忘记密码")
-        CHANGE_MOBILE = "change_mobile", _("更换手机号")
-        INSTITUTION_APPLY = "institution_apply", _("单位注册")
-        ACTIVATE = "activate", _("账号激活")
-        # The second step of 账号登录, after the right password (accounts.second_factor).
-        LOGIN_2FA = "login_2fa", _("登录验证")
+    Purpose = SmsPurpose
 
     mobile = EncryptedCharField(_("手机号码"), max_length=11)
     mobile_hash = BlindIndexField(_("手机号码索引"), source="mobile")
@@ -220,6 +242,11 @@ class SmsCode(models.Model):
             # The per-address daily cap counts by sender_ip.
             models.Index(fields=["sender_ip", "created_at"], name="sms_code_sender_ip_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose__in=SmsPurpose.values), name="sms_code_purpose_valid"
+            ),
+        ]
 
     def __str__(self):
         return f"{mask_mobile(self.mobile)} {self.get_purpose_display()}"
@@ -239,6 +266,14 @@ class IdentityVerificationQuerySet(models.QuerySet):
         return self.filter(institution__region__code__startswith=province_code[:2])
 
 
+class IdentityVerificationStatus(models.TextChoices):
+    """The auditor's decision on one 个人身份认证 submission (``IdentityVerification.status``)."""
+
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已认证")
+    REJECTED = "rejected", _("未通过")
+
+
 class IdentityVerification(models.Model):
     """One 个人身份认证 submission: a licence photo and 登记号, and the auditor's decision.
 
@@ -247,10 +282,7 @@ class IdentityVerification(models.Model):
     ``accounts.verification``.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("待审核")
-        APPROVED = "approved", _("已认证")
-        REJECTED = "rejected", _("未通过")
+    Status = IdentityVerificationStatus
 
     public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
@@ -308,6 +340,10 @@ class IdentityVerification(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(reject_reason=""),
                 name="verification_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=IdentityVerificationStatus.values),
+                name="verification_status_valid",
             ),
         ]
 

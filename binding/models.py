@@ -196,6 +196,10 @@ class LegacyRecord(models.Model):
                 | Q(bound_institution__isnull=False, bound_report__isnull=False),
                 name="legacy_record_bound_with_report",
             ),
+            models.CheckConstraint(
+                condition=Q(submit_status__in=LegacySubmitStatus.values),
+                name="legacy_record_submit_status_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["bound_institution", "data_year"], name="legacy_bound_year_idx"),
@@ -228,16 +232,21 @@ class LegacyRecord(models.Model):
         return len(self.thrombolysis_cases or ()), len(self.intervention_cases or ())
 
 
+class BindingApplicationStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
 class BindingApplication(models.Model):
     """绑定申请: an institution claims a legacy record whose identity does not match its own
     (or that it unbound before). The record's content stays hidden from the institution until
     an auditor approves; approval binds it through the same service as an immediate 绑定.
     Rows change only through ``binding.claims``."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("待审核")
-        APPROVED = "approved", _("已批准")
-        REJECTED = "rejected", _("已驳回")
+    # Module-level so that Meta.constraints can name it; ``BindingApplication.Status`` stays
+    # the name the code uses.
+    Status = BindingApplicationStatus
 
     public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     record = models.ForeignKey(
@@ -310,6 +319,10 @@ class BindingApplication(models.Model):
                 condition=~Q(status="approved") | Q(report__isnull=False),
                 name="binding_application_approval_has_report",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=BindingApplicationStatus.values),
+                name="binding_application_status_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "requested_at"], name="binding_app_queue_idx"),
@@ -363,6 +376,11 @@ class BindingLog(models.Model):
         verbose_name = _("绑定日志")
         verbose_name_plural = _("绑定日志")
         ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=BindingAction.values), name="binding_log_action_valid"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_action_display()} {self.record} {self.at:%Y-%m-%d %H:%M}"

@@ -137,12 +137,17 @@ class InstitutionQuerySet(models.QuerySet):
         return self.filter(region__code__startswith=province_code[:2])
 
 
+class InstitutionStatus(models.TextChoices):
+    ACTIVE = "active", _("正常")
+    DISABLED = "disabled", _("已停用")
+
+
 class Institution(KeepsRegionName, models.Model):
     """A medical institution (医疗机构) that reports to the registry."""
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("正常")
-        DISABLED = "disabled", _("已停用")
+    # Module-level so that Meta.constraints can name it; ``Institution.Status`` stays the name
+    # the code uses.
+    Status = InstitutionStatus
 
     public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("单位全称"), max_length=100)
@@ -187,6 +192,9 @@ class Institution(KeepsRegionName, models.Model):
             models.CheckConstraint(
                 condition=~Q(licence_number=""), name="institution_licence_number_set"
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=InstitutionStatus.values), name="institution_status_valid"
+            ),
         ]
 
     def __str__(self):
@@ -214,6 +222,15 @@ class InstitutionApplicationQuerySet(models.QuerySet):
         return self.filter(claims, status__in=InstitutionApplication.CLAIMING_STATUSES)
 
 
+class ApplicationStatus(models.TextChoices):
+    """Where one 单位注册 application stands (``InstitutionApplication.status``)."""
+
+    DRAFT = "draft", _("填写中")
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已驳回")
+
+
 class InstitutionApplication(models.Model):
     """One 单位注册 application: the 《单位注册信息登记表》, its stamped scan, the legal-entity
     certificate and the auditor's decision; once approved, the activation of the
@@ -224,11 +241,8 @@ class InstitutionApplication(models.Model):
     gives nobody access). The activation code is stored only as a keyed hash.
     """
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("填写中")
-        PENDING = "pending", _("待审核")
-        APPROVED = "approved", _("已通过")
-        REJECTED = "rejected", _("已驳回")
+    # Module-level so that Meta.constraints can name it.
+    Status = ApplicationStatus
 
     class FileKind(models.TextChoices):
         JPEG = "image/jpeg", _("JPEG 图片")
@@ -343,6 +357,9 @@ class InstitutionApplication(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="approved") | Q(institution__isnull=False),
                 name="application_approval_has_institution",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"
             ),
         ]
 
