@@ -194,14 +194,14 @@ def main():
 
         port = free_port()
         process = start_gunicorn(database_url(settings.DATABASES["default"]), port, args.workers)
-        base = f"/registry/reports/{report.pk}/?tab=thrombolysis"
+        base = f"/registry/reports/{report.public_id}/?tab=thrombolysis"
         last_page = (args.cases + 19) // 20
         kinds = {
             "第1页": base,
             "中间一页": f"{base}&page={last_page // 2}",
             "住院号+溶栓药筛选": f"{base}&admission_no=0012&drug=alteplase",
             # The same page frame without a case list: what the list itself adds.
-            "总表（对照）": f"/registry/reports/{report.pk}/?tab=survey",
+            "总表（对照）": f"/registry/reports/{report.public_id}/?tab=survey",
         }
         client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         headers = {"Cookie": cookie}

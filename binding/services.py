@@ -1,9 +1,11 @@
 """绑定 and 解绑: a legacy record becomes an institution's report of its year, and back.
 
 Both lock the record row first (``select_for_update``), so two institutions cannot bind
-one record at the same moment, and both write a ``BindingLog`` row. Nothing is ever
-deleted: unbinding soft-deletes the report (its cases stay with it) and returns the record
-to the pool, from which it can be bound again (a new report is made each time).
+one record at the same moment, and both write a ``BindingLog`` row. The report itself is
+made and deleted by ``surveys.reports`` (``create_legacy_report``,
+``delete_legacy_report``). Nothing is ever deleted: unbinding soft-deletes the report (its
+cases stay with it) and returns the record to the pool, from which it can be bound again (a
+new report is made each time).
 
 Who may bind is decided before: ``binding.claims`` binds at once only a record whose name
 and region are the institution's own, and otherwise, after an auditor's approval, through
@@ -12,8 +14,7 @@ and region are the institution's own, and otherwise, after an auditor's approval
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -21,7 +22,8 @@ import audit
 from accounts.validators import mask_phone
 from casesets.models import InterventionCase, ThrombolysisCase
 from institutions.models import Institution
-from surveys.models import BasicInfo, Report, ReportStatus, ReportTransition, TransitionAction
+from surveys.models import BasicInfo, Report
+from surveys.reports import ReportError, create_legacy_report, delete_legacy_report
 
 from . import legacy_format as fmt
 from .models import (
@@ -134,30 +136,26 @@ def bind_legacy_record(
         problem = bind_problem(fresh, institution.pk)
         if problem:
             raise BindingError(problem)
-        now = timezone.now()
-        report = Report(
-            institution=institution,
-            data_year=fresh.data_year,
-            edition=fmt.EDITION_ID,
-            values={code: fresh.values.get(code) for code in fmt.EDITION.codes},
-            status=ReportStatus.LEGACY,
-            legacy_status=fresh.get_submit_status_display(),
-            status_changed_at=now,
-            basic_info_snapshot=basic_info_rows(fresh),
-            submitted_at=(
-                fresh.entered_at if fresh.submit_status == LegacySubmitStatus.SUBMITTED else None
-            ),
-            created_by=user,
-        )
-        report._history_user = user
-        report._change_reason = _("绑定既往数据")
         try:
-            with transaction.atomic():
-                report.save()
-        except IntegrityError:
+            report = create_legacy_report(
+                institution=institution,
+                data_year=fresh.data_year,
+                edition=fmt.EDITION_ID,
+                values={code: fresh.values.get(code) for code in fmt.EDITION.codes},
+                legacy_status=fresh.get_submit_status_display(),
+                basic_info=basic_info_rows(fresh),
+                submitted_at=(
+                    fresh.entered_at
+                    if fresh.submit_status == LegacySubmitStatus.SUBMITTED
+                    else None
+                ),
+                user=user,
+            )
+        except ReportError:
             # A colleague created this year's report a moment ago.
             taken = Report.objects.of_institution(institution.pk).get(data_year=fresh.data_year)
             raise BindingError(year_taken_message(fresh.data_year, taken)) from None
+        now = report.status_changed_at  # the moment of the binding
         for model, rows in (
             (ThrombolysisCase, fresh.thrombolysis_cases),
             (InterventionCase, fresh.intervention_cases),
@@ -224,22 +222,7 @@ def unbind_legacy_record(record: LegacyRecord, institution: Institution, user) -
         fresh = LegacyRecord.objects.select_for_update().get(pk=record.pk)
         if fresh.bound_institution_id != institution.pk:
             raise BindingError(_("该数据未绑定到本单位，不能解绑。"))
-        report = Report.objects.select_for_update().get(pk=fresh.bound_report_id)
-        now = timezone.now()
-        if report.deleted_at is None:
-            report.deleted_at = now
-            report.deleted_by = user
-            ReportTransition.objects.create(
-                report=report,
-                from_status=report.status,
-                to_status=report.status,
-                action=TransitionAction.DELETE,
-                reason=_("解绑既往数据"),
-                user=user,
-            )
-            report._history_user = user
-            report._change_reason = _("解绑既往数据")
-            report.save()
+        report = delete_legacy_report(fresh.bound_report, user, reason=_("解绑既往数据"))
         fresh.bound_institution = None
         fresh.bound_report = None
         fresh.bound_at = None

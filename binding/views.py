@@ -223,7 +223,7 @@ def _claim(request, record, judgement, form):
         _("已绑定%(name)s %(year)s年度的数据，可在“脑血管病登记”中查看。")
         % {"name": record.hospital_name, "year": record.data_year},
     )
-    return redirect(f"{reverse('binding:home')}#report-{result.pk}")
+    return redirect(f"{reverse('binding:home')}#report-{result.public_id}")
 
 
 @institution_member_required

@@ -79,6 +79,10 @@ class CaseAdmin(SimpleHistoryAdmin):
     actions = ["restore_selected"]
     history_list_display = ("admission_no", "deleted_at")
 
+    def get_queryset(self, request):
+        # The cases of the reports the auditor may see (one rule: ``report_visibility``).
+        return super().get_queryset(request).visible_to(request.user)
+
     @admin.display(description=_("医疗机构"), ordering="report__institution__name")
     def institution(self, obj):
         return obj.report.institution
@@ -282,6 +286,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
     def has_add_permission(self, request):
         return False
 
@@ -314,6 +321,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
         """The kept workbook, to staff who may view the batches."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        batch = get_object_or_404(ImportBatch.objects.select_related("report"), pk=pk)
+        batch = get_object_or_404(self.get_queryset(request).select_related("report"), pk=pk)
         name = batch.original_name or f"import-{batch.pk}.xlsx"
         return stored_file_response(batch.file, XLSX, name)

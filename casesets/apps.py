@@ -8,7 +8,9 @@ class CasesetsConfig(AppConfig):
     verbose_name = "个案登记"
 
     def ready(self):
-        # The tabs 单纯静脉溶栓个案登记 and 血管内介入治疗个案登记 of 查看详情, after 总表.
-        from .views import register_tabs
+        # 提交 asks for the 总表 ↔ case checks (§7.3 items 8–12) through this signal.
+        from surveys.reports import submission_warnings
 
-        register_tabs()
+        from .totals import case_warnings_at_submission
+
+        submission_warnings.connect(case_warnings_at_submission, dispatch_uid="casesets.totals")

@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from surveys.models import report_visibility
+
 from .intervals import DNT, DPT, ODT, ONT, OPT, interval_minutes
 
 NIHSS_MAX = 42
@@ -101,6 +103,10 @@ class Mtici(models.TextChoices):
 
 
 class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The cases of the reports ``user`` may open (one rule: ``report_visibility``)."""
+        return self.filter(report_visibility(user, "report__"))
+
     def alive(self):
         """Cases not deleted (a deleted case is kept and an auditor can restore it)."""
         return self.filter(deleted_at__isnull=True)
@@ -126,6 +132,8 @@ class Case(models.Model):
     """What both attachments share: 住院号, the NIHSS and mRS scores, the common optional
     clinical fields, the derived ODT, authorship and soft deletion."""
 
+    # The case's id in URLs (issue 20 item 4), as ``Report.public_id``.
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     admission_no = models.CharField(
         _("住院号"),
         max_length=ADMISSION_NO_MAX_LENGTH,
@@ -227,7 +235,7 @@ class Case(models.Model):
 
 # Derived and bookkeeping columns the change history does not repeat (history_user and
 # history_date already say who and when).
-HISTORY_EXCLUDED = ["created_at", "created_by", "updated_at", "updated_by"]
+HISTORY_EXCLUDED = ["public_id", "created_at", "created_by", "updated_at", "updated_by"]
 
 
 class ThrombolysisCase(Case):
@@ -379,6 +387,12 @@ class ImportStatus(models.TextChoices):
     IMPORTED = "imported", _("已导入")
 
 
+class ImportBatchQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The uploads of the reports ``user`` may open (``report_visibility``)."""
+        return self.filter(report_visibility(user, "report__"))
+
+
 def import_upload_to(batch, filename):
     # Never the client's file name: year, institution and a random part.
     report = batch.report
@@ -397,6 +411,7 @@ class ImportBatch(models.Model):
         on_delete=models.PROTECT,
         related_name="import_batches",
     )
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     ATTACHMENTS = [(1, _("附件1 总表")), (2, _("附件2 介入个案")), (3, _("附件3 溶栓个案"))]
 
     attachment = models.PositiveSmallIntegerField(_("附件"), choices=ATTACHMENTS)
@@ -427,10 +442,17 @@ class ImportBatch(models.Model):
         related_name="+",
     )
 
+    objects = ImportBatchQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("Excel导入记录")
         verbose_name_plural = _("Excel导入记录")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="importbatch_status_valid"
+            ),
+        ]
 
     def __str__(self):
         return _("%(year)s年度 附件%(n)s 导入（%(status)s）") % {

@@ -1,10 +1,11 @@
 """Adding, editing, deleting and restoring cases; the counts the report list shows; filling
 the 总表 from the cases.
 
-Every change locks the report row first (``select_for_update``), so the changes of one
-report happen one at a time, and then re-runs the attachment's rules with what the
-database holds now: two requests cannot both add the same 住院号 to 附件2 and 附件3
-(§7.3 item 13). The change is kept in the case's history with the acting user.
+Every change locks the report row first (``surveys.reports.locked_for_change``, or
+``locked_report`` for an auditor's 恢复), so the changes of one report happen one at a
+time, and then re-runs the attachment's rules with what the database holds now: two
+requests cannot both add the same 住院号 to 附件2 and 附件3 (§7.3 item 13). The change is
+kept in the case's history with the acting user.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from surveys.editions import get_edition
 from surveys.editions.validation import validate_values
 from surveys.models import Report, ReportStatus
-from surveys.reports import ReportError, lock_reason, save_survey
+from surveys.reports import ReportError, locked_for_change, locked_report, save_survey
 
 from . import validators as v
 from .models import InterventionCase, ThrombolysisCase
@@ -46,20 +47,10 @@ def case_context(spec: CaseSpec, report, *, admission_no=None, exclude_pk=None):
     return spec.context(data_year=report.data_year, same_attachment=same, other_attachment=other)
 
 
-def case_of(report, kind: str, pk):
-    """The live case ``pk`` of ``report`` in attachment ``kind``; 404 for any other. Get
-    ``report`` from ``surveys.reports.report_of(user, …)``, which scopes it to the user's
-    institution."""
-    return get_object_or_404(SPECS[kind].model.objects.of_report(report), pk=pk)
-
-
-def _lock(report) -> Report:
-    """The report re-read under a row lock, refused (ReportError) unless editable now."""
-    fresh = Report.objects.select_for_update().get(pk=report.pk)
-    reason = lock_reason(fresh)
-    if reason:
-        raise ReportError(reason)
-    return fresh
+def case_of(report, kind: str, public_id):
+    """The live case ``public_id`` of ``report`` in attachment ``kind``; 404 for any other.
+    Get ``report`` from ``surveys.reports.report_of(user, …)`` (``Report.visible_to``)."""
+    return get_object_or_404(SPECS[kind].model.objects.of_report(report), public_id=public_id)
 
 
 def _check(case, report) -> None:
@@ -91,7 +82,7 @@ def _save(case, user, reason: str) -> None:
 def add_case(*, report, case, user):
     """增加病例: ``case`` (unsaved, e.g. from the form's ``save()``) joins ``report``."""
     with transaction.atomic():
-        locked = _lock(report)
+        locked = locked_for_change(report)
         case.report = locked
         _check(case, locked)
         case.created_by = case.updated_by = user
@@ -102,7 +93,7 @@ def add_case(*, report, case, user):
 def update_case(*, case, user):
     """修改: store the edited ``case`` (a live case of an editable report)."""
     with transaction.atomic():
-        locked = _lock(case.report)
+        locked = locked_for_change(case.report)
         stored = type(case).objects.filter(pk=case.pk, report_id=locked.pk).first()
         if stored is None or stored.is_deleted:
             raise ReportError(_("该病例已删除，不能修改。"))
@@ -115,7 +106,7 @@ def update_case(*, case, user):
 def delete_case(*, case, user):
     """删除: hidden from the lists and counts, kept, restorable by an auditor."""
     with transaction.atomic():
-        locked = _lock(case.report)
+        locked = locked_for_change(case.report)
         fresh = type(case).objects.select_for_update().get(pk=case.pk, report_id=locked.pk)
         if fresh.is_deleted:
             raise ReportError(_("该病例已删除。"))
@@ -132,7 +123,7 @@ def restore_case(*, case, auditor):
     A 住院号 entered again in the same attachment meanwhile is allowed (Decision 6); the
     restore is the auditor's confirmation."""
     with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=case.report_id)
+        report = locked_report(case.report)
         if report.is_deleted:
             raise ReportError(_("该病例所属的报告已删除，请先恢复报告。"))
         if report.status == ReportStatus.APPROVED:
@@ -185,7 +176,7 @@ def fill_survey_from_cases(report, user) -> Report:
     Saved through ``save_survey`` (a new 总表 version: 附件4 is then stale); confirmations
     of the 总表 warnings still raised are kept."""
     with transaction.atomic():
-        locked = _lock(report)
+        locked = locked_for_change(report)
         edition = get_edition(locked.edition)
         values = {code: (locked.values or {}).get(code) for code in edition.codes}
         values.update(survey_values_from_cases(locked))

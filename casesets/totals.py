@@ -2,8 +2,9 @@
 
 The 总表 items a report's cases determine are counted in the database (one aggregate query
 per attachment). At 提交 each filled item that differs from its count is a warning the user
-confirms (Decision 5: a hospital may report cases it has not itemised); "用个案汇总填充"
-writes the counts into the 总表 (``services.fill_survey_from_cases``).
+confirms (Decision 5: a hospital may report cases it has not itemised), given to
+``surveys.reports.submission_check`` through its signal ``submission_warnings``;
+"用个案汇总填充" writes the counts into the 总表 (``services.fill_survey_from_cases``).
 """
 
 from __future__ import annotations
@@ -133,6 +134,12 @@ def survey_case_warnings(report) -> list[SubmitWarning]:
         }
         warnings.append(SubmitWarning(f"{WARNING_PREFIX}{code}", message))
     return warnings
+
+
+def case_warnings_at_submission(sender, report, **kwargs) -> list[SubmitWarning]:
+    """``survey_case_warnings`` as the receiver of ``surveys.reports.submission_warnings``
+    (connected in ``casesets.apps``): 提交 asks it under the report lock."""
+    return survey_case_warnings(report)
 
 
 @dataclass(frozen=True)

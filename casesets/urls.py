@@ -1,6 +1,6 @@
-"""The pages of one case, under its report: ``/registry/reports/<pk>/cases/<kind>/…``.
+"""The pages of one case, under its report: ``/registry/reports/<report_id>/cases/<kind>/…``.
 ``kind`` is ``thrombolysis`` (附件3) or ``intervention`` (附件2); the list itself is the tab
-``/registry/reports/<pk>/?tab=<kind>``."""
+``/registry/reports/<report_id>/?tab=<kind>``."""
 
 from django.urls import path, register_converter
 
@@ -23,24 +23,24 @@ register_converter(KindConverter, "case_kind")
 app_name = "casesets"
 
 urlpatterns = [
-    path("reports/<int:pk>/cases/<case_kind:kind>/add/", views.add, name="case_add"),
+    path("reports/<uuid:report_id>/cases/<case_kind:kind>/add/", views.add, name="case_add"),
     path(
-        "reports/<int:pk>/cases/<case_kind:kind>/<int:case_id>/",
+        "reports/<uuid:report_id>/cases/<case_kind:kind>/<uuid:case_id>/",
         views.detail,
         name="case_detail",
     ),
     path(
-        "reports/<int:pk>/cases/<case_kind:kind>/<int:case_id>/edit/",
+        "reports/<uuid:report_id>/cases/<case_kind:kind>/<uuid:case_id>/edit/",
         views.edit,
         name="case_edit",
     ),
     path(
-        "reports/<int:pk>/cases/<case_kind:kind>/<int:case_id>/delete/",
+        "reports/<uuid:report_id>/cases/<case_kind:kind>/<uuid:case_id>/delete/",
         views.delete,
         name="case_delete",
     ),
     path(
-        "reports/<int:pk>/cases/<case_kind:kind>/<int:case_id>/history/",
+        "reports/<uuid:report_id>/cases/<case_kind:kind>/<uuid:case_id>/history/",
         views.history,
         name="case_history",
     ),

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import institution_member_required
 from surveys import reports as report_services
-from surveys.views.reports import REPORT_TABS, ReportTab
 
 from . import services
 from .forms import form_for
@@ -30,7 +29,7 @@ PAGE_SIZE = 20
 
 def tab_url(report, kind):
     """The tab of ``kind`` on 查看详情."""
-    return f"{reverse('surveys:report_detail', args=[report.pk])}?tab={kind}"
+    return f"{reverse('surveys:report_detail', args=[report.public_id])}?tab={kind}"
 
 
 # The tabs --------------------------------------------------------------------------------
@@ -70,7 +69,7 @@ def case_tab(spec):
         cases = spec.model.objects.of_report(report).matching(admission_no)
         if drug:
             cases = cases.filter(thrombolytic_drug=drug)
-        cases = cases.only("id", *spec.list_columns).order_by("id")
+        cases = cases.only("id", "public_id", *spec.list_columns).order_by("id")
         page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
         context.update(
             {
@@ -90,12 +89,9 @@ def case_tab(spec):
     return render_tab
 
 
-def register_tabs():
-    """Add the two case tabs after 总表 (once)."""
-    present = {tab.key for tab in REPORT_TABS}
-    for spec in (ATTACHMENT3, ATTACHMENT2):
-        if spec.kind not in present:
-            REPORT_TABS.append(ReportTab(spec.kind, spec.tab_title, case_tab(spec)))
+# The two tabs, listed with 总表 in ``surveys.views.reports.REPORT_TABS``.
+thrombolysis_tab = case_tab(ATTACHMENT3)
+intervention_tab = case_tab(ATTACHMENT2)
 
 
 # One case --------------------------------------------------------------------------------
@@ -117,9 +113,9 @@ def _refuse(request, report, spec, reason):
     return redirect(tab_url(report, spec.kind))
 
 
-def _editable_report(request, pk, kind):
+def _editable_report(request, report_id, kind):
     """``(report, spec, lock reason or None)``; 404 for another institution's report."""
-    report = report_services.report_of(request.user, pk)
+    report = report_services.report_of(request.user, report_id)
     return report, SPECS[kind], report_services.lock_reason(report)
 
 
@@ -136,9 +132,9 @@ def _refused(request, report, spec, form, error):
 
 @institution_member_required
 @require_http_methods(["GET", "POST"])
-def add(request, pk, kind):
+def add(request, report_id, kind):
     """增加病例."""
-    report, spec, reason = _editable_report(request, pk, kind)
+    report, spec, reason = _editable_report(request, report_id, kind)
     if reason:
         return _refuse(request, report, spec, reason)
     form = form_for(kind)(request.POST if request.method == "POST" else None, report=report)
@@ -154,7 +150,7 @@ def add(request, pk, kind):
                 request, _("病例（住院号 %(no)s）已保存。") % {"no": case.admission_no}
             )
             if "save_and_add" in request.POST:
-                return redirect("casesets:case_add", pk=report.pk, kind=kind)
+                return redirect("casesets:case_add", report_id=report.public_id, kind=kind)
             return redirect(tab_url(report, kind))
     context = _page_context(report, spec, form=form, adding=True)
     return render(request, "casesets/case_form.html", context)
@@ -162,9 +158,9 @@ def add(request, pk, kind):
 
 @institution_member_required
 @require_http_methods(["GET", "POST"])
-def edit(request, pk, kind, case_id):
+def edit(request, report_id, kind, case_id):
     """修改."""
-    report, spec, reason = _editable_report(request, pk, kind)
+    report, spec, reason = _editable_report(request, report_id, kind)
     case = services.case_of(report, kind, case_id)
     if reason:
         return _refuse(request, report, spec, reason)
@@ -182,7 +178,12 @@ def edit(request, pk, kind, case_id):
             messages.success(
                 request, _("病例（住院号 %(no)s）已修改。") % {"no": saved.admission_no}
             )
-            return redirect("casesets:case_detail", pk=report.pk, kind=kind, case_id=saved.pk)
+            return redirect(
+                "casesets:case_detail",
+                report_id=report.public_id,
+                kind=kind,
+                case_id=saved.public_id,
+            )
     context = _page_context(report, spec, form=form, case=case, adding=False)
     return render(request, "casesets/case_form.html", context)
 
@@ -192,9 +193,9 @@ def _shown_fields(spec, case, columns):
 
 
 @institution_member_required
-def detail(request, pk, kind, case_id):
+def detail(request, report_id, kind, case_id):
     """查看: every field, the derived intervals and who entered and changed the case."""
-    report, spec, reason = _editable_report(request, pk, kind)
+    report, spec, reason = _editable_report(request, report_id, kind)
     case = services.case_of(report, kind, case_id)
     intervals = [(interval.label, getattr(case, interval.name)) for interval in spec.intervals]
     context = _page_context(
@@ -214,9 +215,9 @@ def detail(request, pk, kind, case_id):
 
 @institution_member_required
 @require_http_methods(["GET", "POST"])
-def delete(request, pk, kind, case_id):
+def delete(request, report_id, kind, case_id):
     """删除: a confirmation page; POST hides the case (an auditor can restore it)."""
-    report, spec, reason = _editable_report(request, pk, kind)
+    report, spec, reason = _editable_report(request, report_id, kind)
     case = services.case_of(report, kind, case_id)
     if reason:
         return _refuse(request, report, spec, reason)
@@ -232,9 +233,9 @@ def delete(request, pk, kind, case_id):
 
 
 @institution_member_required
-def history(request, pk, kind, case_id):
+def history(request, report_id, kind, case_id):
     """修改记录: every save of the case, newest first, field by field (old → new)."""
-    report, spec, _reason = _editable_report(request, pk, kind)
+    report, spec, _reason = _editable_report(request, report_id, kind)
     case = services.case_of(report, kind, case_id)
     context = _page_context(report, spec, case=case, revisions=case_history(case))
     return render(request, "casesets/case_history.html", context)

@@ -16,6 +16,7 @@ import io
 import json
 from dataclasses import dataclass
 from operator import itemgetter
+from uuid import uuid4
 
 from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
@@ -27,7 +28,14 @@ from casesets.intervals import interval_minutes
 from casesets.models import ImportBatch, ImportStatus
 from surveys.editions import CURRENT_EDITION, get_edition
 from surveys.models import Report
-from surveys.reports import ReportError, lock_reason, locked_for_change, save_survey
+from surveys.reports import (
+    ReportError,
+    current_data_year,
+    lock_reason,
+    locked_for_change,
+    open_current_report,
+    save_survey,
+)
 
 from .layout import CASE_SPECS, SURVEY
 from .parsing import Parsed, parse_cases, parse_survey
@@ -90,6 +98,19 @@ def precheck(uploaded, attachment: int, data_year: int) -> None:
     check_template(template_mark(workbook, data), attachment, data_year)
 
 
+def start_upload(user, attachment: int, uploaded) -> ImportBatch:
+    """开始上传 of 上传附件N: keep ``uploaded`` for the preview, on the user's report of the
+    current data year — opened by this upload if the year has none yet, but only for a
+    file that passes the checks needing no report (a refused file creates nothing, not even
+    the year's report). ``ReportError`` or ``UploadRefused`` when refused."""
+    year = current_data_year()
+    report = Report.objects.visible_to(user).filter(data_year=year).first()
+    if report is None:
+        precheck(uploaded, attachment, year)
+        report = open_current_report(user)
+    return upload(report, attachment, uploaded, user)
+
+
 def upload(report: Report, attachment: int, uploaded, user) -> ImportBatch:
     """开始上传: judge ``uploaded`` and keep it for the preview. Refused (``ReportError``
     or ``UploadRefused``, nothing stored) when the report is locked or the file is not one
@@ -139,7 +160,8 @@ def _survey_changes(report: Report, values: dict) -> list[tuple[str, object, obj
 
 def preview(batch: ImportBatch) -> Preview:
     """What 确认导入 would do with the kept file now (against the report as stored now)."""
-    report = Report.objects.get(pk=batch.report_id)
+    batch.report.refresh_from_db()
+    report = batch.report
     parsed, _version = judge(read_kept(batch), batch.attachment, report, checked=True)
     replaces = []
     if batch.attachment == SURVEY and parsed.ok:
@@ -268,7 +290,9 @@ def _copy(model, report: Report, user, rows, warnings: dict[int, list[str]]) -> 
     constant = [
         f
         for f in fields
-        if f not in from_file and f.name not in interval_names and f.name != "confirmed_warnings"
+        if f not in from_file
+        and f.name not in interval_names
+        and f.name not in ("confirmed_warnings", "public_id")
     ]
     constants = []
     for f in constant:
@@ -283,7 +307,8 @@ def _copy(model, report: Report, user, rows, warnings: dict[int, list[str]]) -> 
     constants = tuple(constants)
     interval_fields = [model._meta.get_field(i.name) for i in intervals]
     warnings_field = model._meta.get_field("confirmed_warnings")
-    columns = [*from_file, *interval_fields, warnings_field, *constant]
+    public_id_field = model._meta.get_field("public_id")  # its own random value per row
+    columns = [*from_file, *interval_fields, warnings_field, public_id_field, *constant]
     json_at = [i for i, f in enumerate(from_file) if isinstance(f, models.JSONField)]
     names = [f.name for f in from_file]
     read = itemgetter(*names) if len(names) > 1 else lambda values: (values[names[0]],)
@@ -307,6 +332,7 @@ def _copy(model, report: Report, user, rows, warnings: dict[int, list[str]]) -> 
                 *cells,
                 *[interval_minutes(i, values) for i in intervals],
                 json.dumps(confirmed) if confirmed else no_warnings,
+                uuid4(),
                 *constants,
             ))  # fmt: skip
 

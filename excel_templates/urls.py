@@ -11,10 +11,12 @@ urlpatterns = [
     path("upload/1/", views.upload, {"attachment": 1}, name="upload_survey"),
     path("upload/2/", views.upload, {"attachment": 2}, name="upload_intervention"),
     path("upload/3/", views.upload, {"attachment": 3}, name="upload_thrombolysis"),
-    path("reports/<int:pk>/imports/<int:batch_id>/", views.preview, name="preview"),
-    path("reports/<int:pk>/imports/<int:batch_id>/confirm/", views.confirm, name="confirm"),
+    path("reports/<uuid:report_id>/imports/<uuid:batch_id>/", views.preview, name="preview"),
     path(
-        "reports/<int:pk>/imports/<int:batch_id>/annotated.xlsx",
+        "reports/<uuid:report_id>/imports/<uuid:batch_id>/confirm/", views.confirm, name="confirm"
+    ),
+    path(
+        "reports/<uuid:report_id>/imports/<uuid:batch_id>/annotated.xlsx",
         views.annotated,
         name="annotated",
     ),

@@ -1,9 +1,10 @@
 """模板下载及数据上传 (SPEC §3.6, §5): 一键下载, 上传附件1/2/3 → preview → 确认导入, and the
 copy of an uploaded workbook with its errors marked.
 
-Uploads go to the institution's report of the current data year; every later page reaches
-its report through ``report_of`` and its upload through ``_batch_of`` (404 for another
-institution's). The work is done by ``services``.
+Uploads go to the institution's report of the current data year (``services.start_upload``);
+every later page reaches its report through ``report_of`` (``Report.objects.visible_to``)
+and its upload through that report (``_batch_of``): 404 for another institution's. The
+work is done by ``services``.
 """
 
 from __future__ import annotations
@@ -20,14 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 import audit
 from accounts.decorators import institution_member_required
-from casesets.models import ImportBatch
 from registry.ratelimit import rate_limited
 from surveys.models import BasicInfo, Report
 from surveys.reports import (
     ReportError,
     current_data_year,
     lock_reason,
-    open_current_report,
     report_of,
 )
 
@@ -58,8 +57,7 @@ def download_templates(request):
     hospital's 基本信息 (and 附件1 with the 总表 values already saved)."""
     year = current_data_year()
     info = BasicInfo.objects.filter(institution_id=request.user.institution_id).first()
-    report = Report.objects.of_institution(request.user.institution_id).filter(data_year=year)
-    report = report.first()
+    report = Report.objects.visible_to(request.user).filter(data_year=year).first()
     values = report.values if report is not None else None
     return _download(templates_zip(year, info, values), zip_name(year), "application/zip")
 
@@ -83,15 +81,7 @@ def upload(request, attachment: int):
         uploaded = form.cleaned_data["file"]
         year = current_data_year()
         try:
-            report = Report.objects.of_institution(request.user.institution_id).filter(
-                data_year=year
-            )
-            report = report.first()
-            if report is None:
-                # A refused file creates nothing, not even the year's report.
-                services.precheck(uploaded, attachment, year)
-                report = open_current_report(request.user)
-            batch = services.upload(report, attachment, uploaded, request.user)
+            batch = services.start_upload(request.user, attachment, uploaded)
         except (ReportError, UploadRefused) as refused:
             error = refused.message
             audit.record(
@@ -104,7 +94,9 @@ def upload(request, attachment: int):
                 size=uploaded.size,
             )
         else:
-            return redirect("excel:preview", pk=report.pk, batch_id=batch.pk)
+            return redirect(
+                "excel:preview", report_id=batch.report.public_id, batch_id=batch.public_id
+            )
     context = {
         "form": form,
         "error": error,
@@ -115,17 +107,17 @@ def upload(request, attachment: int):
     return render(request, "casesets/excel_upload.html", context, status=400 if error else 200)
 
 
-def _batch_of(request, pk, batch_id):
-    report = report_of(request.user, pk)
-    return get_object_or_404(ImportBatch.objects.select_related("report"), pk=batch_id,
-                             report=report)  # fmt: skip
+def _batch_of(request, report_id, batch_id):
+    """The upload ``batch_id`` of the report ``report_id`` the user may open; 404 else."""
+    report = report_of(request.user, report_id)
+    return get_object_or_404(report.import_batches.select_related("report"), public_id=batch_id)
 
 
 @institution_member_required
 @require_GET
-def preview(request, pk, batch_id):
+def preview(request, report_id, batch_id):
     """The preview: "将导入N条" or the errors by sheet, row, column, value and reason."""
-    batch = _batch_of(request, pk, batch_id)
+    batch = _batch_of(request, report_id, batch_id)
     context = {
         "batch": batch,
         "attachment_name": attachment_name(batch.attachment),
@@ -152,9 +144,9 @@ def preview(request, pk, batch_id):
 @institution_member_required
 @require_POST
 @rate_limited("import")
-def confirm(request, pk, batch_id):
+def confirm(request, report_id, batch_id):
     """确认导入: all or nothing."""
-    batch = _batch_of(request, pk, batch_id)
+    batch = _batch_of(request, report_id, batch_id)
     try:
         stored = services.confirm(
             batch,
@@ -164,7 +156,7 @@ def confirm(request, pk, batch_id):
         )
     except (ReportError, UploadRefused) as refused:
         messages.error(request, refused.message)
-        return redirect("excel:preview", pk=pk, batch_id=batch.pk)
+        return redirect("excel:preview", report_id=report_id, batch_id=batch.public_id)
     if batch.attachment == SURVEY:
         messages.success(request, _("附件1总表已导入。"))
     else:
@@ -172,18 +164,18 @@ def confirm(request, pk, batch_id):
             request,
             _("%(name)s已导入%(n)s条。") % {"name": attachment_name(batch.attachment), "n": stored},
         )
-    detail = reverse("surveys:report_detail", args=[pk])
+    detail = reverse("surveys:report_detail", args=[report_id])
     return redirect(f"{detail}?tab={TABS[batch.attachment]}")
 
 
 @institution_member_required
 @require_GET
-def annotated(request, pk, batch_id):
+def annotated(request, report_id, batch_id):
     """The uploaded workbook with every bad cell red and the reason as a comment."""
-    batch = _batch_of(request, pk, batch_id)
+    batch = _batch_of(request, report_id, batch_id)
     try:
         content = services.annotated_copy(batch)
     except UploadRefused as refused:
         messages.error(request, refused.message)
-        return redirect("excel:preview", pk=pk, batch_id=batch.pk)
+        return redirect("excel:preview", report_id=report_id, batch_id=batch.public_id)
     return _download(content, services.annotated_name(batch), XLSX)

@@ -1,10 +1,9 @@
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -19,17 +18,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.validators import mask_mobile
 from institutions.admin import ProvinceFilter
 from registry.admin_review import DecisionAdminMixin
-from registry.ratelimit import over_limit, too_many
 
 from . import attachment4
 from .editions import get_edition
 from .editions.validation import validate_values
-from .exports import export_response
 from .models import (
     BasicInfo,
     Report,
     ReportingWindow,
-    ReportScan,
     ReportStatus,
     ScanKind,
     WindowExtension,
@@ -224,8 +220,9 @@ def survey_warnings(report):
 
 class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
     """年度报告 for auditors: the list filtered by year, province, state, grade and deletion,
-    导出总表 of what the list shows, and each report read-only with every part, 退回 (with
-    a reason the hospital sees), 审核通过 and 恢复 — all through ``surveys.reports``."""
+    and each report read-only with every part, 退回 (with a reason the hospital sees), 审核通过
+    and 恢复 — all through ``surveys.reports``. Registered by ``excel_templates.admin``, which
+    adds what the apps above surveys hold: the report's cases and 导出总表."""
 
     decision_actions = ("approve", "return", "restore")
     change_form_template = "admin/surveys/report/change_form.html"
@@ -250,7 +247,6 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
     search_fields = ("institution__name",)
     list_select_related = ("institution",)
     list_per_page = 50
-    actions = ("export_selected",)
 
     fieldsets = (
         (
@@ -287,15 +283,11 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Deleted reports too: the 已删除 filter hides them from the list by default.
-        return super().get_queryset(request).select_related("institution", "deleted_by")
+        queryset = super().get_queryset(request).visible_to(request.user)
+        return queryset.select_related("institution", "deleted_by")
 
     def get_urls(self):
         return [
-            path(
-                "export/",
-                self.admin_site.admin_view(self.export_view),
-                name=self.decision_url_name("export"),
-            ),
             path(
                 "<path:object_id>/scans/<int:scan_id>/",
                 self.admin_site.admin_view(self.scan_view),
@@ -304,7 +296,7 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    # The list and 导出总表 ---------------------------------------------------------------
+    # The list ----------------------------------------------------------------------------
 
     @admin.display(description=_("医院"), ordering="institution__name")
     def hospital(self, obj):
@@ -336,27 +328,6 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("提交时间"), ordering="submitted_at")
     def submitted(self, obj):
         return _cell(_("提交时间"), _moment_cell(obj.submitted_at))
-
-    def export_view(self, request):
-        """导出总表 of the reports the list shows now (its filters, search and order)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        wait = over_limit(request, "export")
-        if wait:
-            return too_many(request, wait)
-        try:
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            messages.error(request, gettext("筛选条件有误，请重新选择后再导出。"))
-            return redirect(self.changelist_url())
-        return export_response(changelist.queryset)
-
-    @admin.action(description=_("导出所选报告的总表（.xlsx）"), permissions=["view"])
-    def export_selected(self, request, queryset):
-        wait = over_limit(request, "export")
-        if wait:
-            return too_many(request, wait)
-        return export_response(queryset)
 
     # The report, read-only ---------------------------------------------------------------
 
@@ -406,7 +377,8 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def report_parts(self, request, report):
-        """Everything the read-only page shows below the summary."""
+        """Everything the read-only page shows below the summary (``case_lists``, the
+        report's cases, added by ``excel_templates.admin``)."""
         try:
             get_edition(report.edition)
         except KeyError:
@@ -427,9 +399,6 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
         ):
             query = urlencode({"institution": report.institution_id, "data_year": report.data_year})
             extension_add_url = f"{reverse('admin:surveys_windowextension_add')}?{query}"
-        # 溶栓 / 介入个案 (casesets imports surveys, hence imported here).
-        from casesets.admin import report_case_lists
-
         return {
             "report": report,
             "basic_info": basic_info,
@@ -441,7 +410,6 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
             "replaced_uploads": replaced,
             "transitions": report.transitions.select_related("user"),
             "extension_add_url": extension_add_url,
-            "case_lists": report_case_lists(request, report),
         }
 
     def _scan_entry(self, report, scan):
@@ -460,7 +428,7 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
         report = self.get_object(request, unquote(object_id))
         if report is None:
             raise Http404
-        scan = get_object_or_404(ReportScan, report=report, pk=scan_id)
+        scan = get_object_or_404(report.scans, pk=scan_id)
         return attachment4.scan_response(scan)
 
     # 退回, 审核通过, 恢复 ----------------------------------------------------------------
@@ -517,7 +485,7 @@ class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
         )
 
 
-admin.site.register(Report, ReportAdmin)
+# ReportAdmin is registered by excel_templates.admin (its cases and 导出总表 added).
 
 
 # 填报时间 and 延期 ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -124,7 +125,28 @@ class ReportStatus(models.TextChoices):
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
+def report_visibility(user, via: str = "") -> models.Q:
+    """Who sees which report — the one rule, for reports and everything reached through
+    them (cases, Excel imports, 附件4 scans: ``via`` is the path to their report, e.g.
+    ``"report__"``). An active auditor (staff) sees every report, deleted ones too (the
+    admin restores them); a hospital account its own institution's live reports; anyone
+    else none. (Staff scope, 分级审核, narrows the auditor's case here.)"""
+    if not user.is_authenticated or not user.is_active:
+        return models.Q(pk__in=[])
+    if user.is_staff:
+        return models.Q()
+    if user.institution_id is None:
+        return models.Q(pk__in=[])
+    return models.Q(
+        **{f"{via}institution_id": user.institution_id, f"{via}deleted_at__isnull": True}
+    )
+
+
 class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The reports ``user`` may open (``report_visibility``)."""
+        return self.filter(report_visibility(user))
+
     def alive(self):
         """Reports not deleted (a deleted report is kept and an auditor can restore it)."""
         return self.filter(deleted_at__isnull=True)
@@ -140,6 +162,9 @@ class Report(models.Model):
     """One institution's annual report for one data year: the 总表 values of one edition
     (DATA_DICTIONARY Decision 2), 附件4, the cases (``casesets``) and the status."""
 
+    # The report's id in every URL (issue 20 item 4): unguessable, so a URL names one report
+    # without telling how many there are; the integer key stays internal.
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     institution = models.ForeignKey(
         Institution, verbose_name=_("医疗机构"), on_delete=models.PROTECT, related_name="reports"
     )
@@ -197,7 +222,7 @@ class Report(models.Model):
     history = HistoricalRecords(
         verbose_name=_("总表编辑记录"),
         verbose_name_plural=_("总表编辑记录"),
-        excluded_fields=["created_at", "created_by", "basic_info_snapshot"],
+        excluded_fields=["public_id", "created_at", "created_by", "basic_info_snapshot"],
     )
     objects = ReportQuerySet.as_manager()
 
@@ -307,6 +332,10 @@ class ScanKind(models.TextChoices):
 
 
 class ReportScanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The scans of the reports ``user`` may open."""
+        return self.filter(report_visibility(user, "report__"))
+
     def current(self):
         """The scan pages in use (a replaced upload is kept, out of sight)."""
         return self.filter(replaced_at__isnull=True)
@@ -317,6 +346,7 @@ class ReportScan(models.Model):
     set; the old files stay (``replaced_at``). ``survey_version`` ties the scan to the 总表
     it shows."""
 
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     report = models.ForeignKey(
         Report, verbose_name=_("年度报告"), on_delete=models.PROTECT, related_name="scans"
     )

@@ -3,7 +3,9 @@
 Every change of a report goes through this module, which locks the report row, checks the
 report may still be changed (state, reporting window, not deleted) and records the change:
 a status change as a ``ReportTransition`` (who, when, from, to, reason), a 总表 change in the
-report's history (``simple_history``) with a new ``survey_version``.
+report's history (``simple_history``) with a new ``survey_version``. Other apps call its
+services (casesets, the Excel import, binding); none writes a ``Report`` or a
+``ReportTransition`` itself (``tests/test_report_writes.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -181,18 +184,24 @@ def delete_refusal(report: Report, access: Access | None = None) -> str | None:
     return reason
 
 
+def locked_report(report: Report) -> Report:
+    """Re-read ``report`` under a row lock (inside a transaction), whatever its state: for a
+    change whose caller checks the state itself (an auditor's 恢复 of a case, 解绑). Changes
+    of a report or its cases wait for each other on this lock."""
+    return Report.objects.select_for_update().get(pk=report.pk)
+
+
 def locked_for_change(report: Report) -> Report:
     """Re-read ``report`` under a row lock (inside a transaction) and check it is editable:
-    the one way anything — 总表, 附件4, an Excel import — starts changing a report."""
-    fresh = Report.objects.select_for_update().get(pk=report.pk)
+    the one way anything — 总表, 附件4, a case, an Excel import — starts changing a report."""
+    fresh = locked_report(report)
     reason = lock_reason(fresh)
     if reason:
         raise ReportError(reason)
     return fresh
 
 
-def _transition(report: Report, to_status, user, action, reason: str = "") -> None:
-    now = timezone.now()
+def _log_transition(report: Report, to_status, user, action, reason: str = "") -> None:
     ReportTransition.objects.create(
         report=report,
         from_status=report.status,
@@ -201,14 +210,19 @@ def _transition(report: Report, to_status, user, action, reason: str = "") -> No
         reason=reason,
         user=user,
     )
+
+
+def _transition(report: Report, to_status, user, action, reason: str = "") -> None:
+    _log_transition(report, to_status, user, action, reason)
     report.status = to_status
-    report.status_changed_at = now
+    report.status_changed_at = timezone.now()
 
 
-def report_of(user, pk) -> Report:
-    """The report ``pk`` of ``user``'s institution; 404 for any other (or deleted) report."""
+def report_of(user, public_id) -> Report:
+    """The report ``public_id`` if ``user`` may open it (``Report.objects.visible_to``: a
+    hospital account its own institution's live reports); 404 for any other."""
     return get_object_or_404(
-        Report.objects.of_institution(user.institution_id).select_related("institution"), pk=pk
+        Report.objects.visible_to(user).select_related("institution"), public_id=public_id
     )
 
 
@@ -265,7 +279,7 @@ def save_survey(report: Report, values: dict, confirmed_warnings, user) -> Repor
 def delete_report(report: Report, user) -> Report:
     """删除: only a 未提交 report, inside the window; kept, hidden, restorable by an auditor."""
     with transaction.atomic():
-        fresh = Report.objects.select_for_update().get(pk=report.pk)
+        fresh = locked_report(report)
         if reason := delete_refusal(fresh):
             raise ReportError(reason)
         fresh.deleted_at = timezone.now()
@@ -280,7 +294,7 @@ def delete_report(report: Report, user) -> Report:
 def restore_report(report: Report, auditor) -> Report:
     """An auditor brings back a deleted report, unless its year has a report again."""
     with transaction.atomic():
-        fresh = Report.objects.select_for_update().get(pk=report.pk)
+        fresh = locked_report(report)
         if not fresh.is_deleted:
             raise ReportError(_("该报告未被删除。"))
         if fresh.status == ReportStatus.LEGACY:
@@ -299,6 +313,66 @@ def restore_report(report: Report, auditor) -> Report:
         fresh._history_user = auditor
         fresh.save()
         audit.record(None, audit.Action.REPORT_RESTORE, obj=fresh, user=auditor)
+    return fresh
+
+
+# 既往数据 (made and deleted by binding.services: 绑定 and 解绑) ----------------------------------
+
+
+def create_legacy_report(
+    *,
+    institution,
+    data_year: int,
+    edition: str,
+    values: dict,
+    legacy_status: str,
+    basic_info: list[list[str]],
+    submitted_at,
+    user,
+) -> Report:
+    """绑定: ``institution``'s report of ``data_year`` made from the old platform's data —
+    status 既往数据 (read-only, see ``lock_reason``), the 总表 ``values`` of ``edition``, the
+    old platform's status and 单位及负责人信息 (``basic_info`` rows, phones masked) — made by
+    ``user``, in the caller's transaction. ``ReportError`` when the institution has a
+    report of that year already (the caller checked; a colleague made one meanwhile)."""
+    report = Report(
+        institution=institution,
+        data_year=data_year,
+        edition=edition,
+        values=values,
+        status=ReportStatus.LEGACY,
+        legacy_status=legacy_status,
+        status_changed_at=timezone.now(),
+        basic_info_snapshot=basic_info,
+        submitted_at=submitted_at,
+        created_by=user,
+    )
+    report._history_user = user
+    report._change_reason = _("绑定既往数据")
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        raise ReportError(_("该单位%(year)s年度已有一份报告。") % {"year": data_year}) from None
+    return report
+
+
+def delete_legacy_report(report: Report, user, *, reason: str) -> Report:
+    """解绑: a 既往数据 report deleted softly by ``user`` — kept with its cases for the
+    auditors, ``reason`` in its status history and 编辑日志; its status and 状态修改时间
+    stay. A report deleted already is left as it is. Not restorable (``restore_report``):
+    its record goes back to the pool, to be bound again as a new report."""
+    with transaction.atomic():
+        fresh = locked_report(report)
+        if fresh.status != ReportStatus.LEGACY:
+            raise ReportError(_("只有绑定的既往数据可以解绑删除。"))
+        if fresh.deleted_at is None:
+            fresh.deleted_at = timezone.now()
+            fresh.deleted_by = user
+            _log_transition(fresh, fresh.status, user, TransitionAction.DELETE, reason)
+            fresh._history_user = user
+            fresh._change_reason = reason
+            fresh.save()
     return fresh
 
 
@@ -355,6 +429,13 @@ def _basic_info_problem(institution_id) -> str | None:
     return None
 
 
+# What other apps' data of a report asks the user to confirm at 提交: sent by
+# ``submission_check`` with ``report``, each receiver returns a list of ``SubmitWarning``.
+# casesets answers with the 总表 ↔ case checks (§7.3 items 8–12, ``casesets.totals``); a
+# signal because casesets imports surveys, never the other way.
+submission_warnings = Signal()
+
+
 def submission_check(report: Report) -> SubmissionCheck:
     """What stops 提交 (errors) and what the user must confirm first (warnings)."""
     check = SubmissionCheck()
@@ -392,10 +473,8 @@ def submission_check(report: Report) -> SubmissionCheck:
             PART_ATTACHMENT4,
             _("总表在上传附件4之后有修改，附件4已过期：请重新打印附件4，签字盖章后重新上传。"),
         )
-    # §7.3 items 8–12: the 总表 ↔ case checks (casesets imports this module, hence here).
-    from casesets.totals import survey_case_warnings
-
-    check.warnings.extend(survey_case_warnings(report))
+    for _receiver, warnings in submission_warnings.send(sender=Report, report=report):
+        check.warnings.extend(warnings)
     return check
 
 
@@ -486,7 +565,7 @@ DECISION_EVENTS = {
 
 def _decide(report: Report, auditor, to_status, action, reason: str = "") -> Report:
     with transaction.atomic():
-        fresh = Report.objects.select_for_update().get(pk=report.pk)
+        fresh = locked_report(report)
         if fresh.is_deleted or fresh.status != ReportStatus.SUBMITTED:
             raise ReportError(
                 _("只能审核“已提交”的报告，该报告当前为“%(status)s”。")

@@ -204,7 +204,7 @@ def make_report(institution):
         make_basic_info(member)
     report = reports.open_current_report(member)
     report = reports.save_survey(report, required_only(), [], member)
-    return {"pk": report.pk}
+    return {"report_id": report.public_id}
 
 
 for _name in (
@@ -232,11 +232,11 @@ def make_report_scan(institution):
     kwargs = make_report(institution)
     png = io.BytesIO()
     Image.new("RGB", (120, 160), "teal").save(png, format="PNG")
-    report = Report.objects.get(pk=kwargs["pk"])
+    report = Report.objects.get(public_id=kwargs["report_id"])
     (scan,) = replace_scans(
         report, [SimpleUploadedFile("scan.png", png.getvalue(), "image/png")], _member(institution)
     )
-    return {"pk": report.pk, "scan_id": scan.pk}
+    return {"report_id": report.public_id, "scan_id": scan.public_id}
 
 
 # 用个案汇总填充 (issue 6, helper B): the confirmation page and 确认填充 of a report.
@@ -259,7 +259,7 @@ def _make_case(institution):
     from surveys.models import Report
 
     kwargs = make_report(institution)
-    report = Report.objects.get(pk=kwargs["pk"])
+    report = Report.objects.get(public_id=kwargs["report_id"])
     case = ThrombolysisCase(
         admission_no=f"PM{_next_number()}",
         nihss_pre=10,
@@ -268,7 +268,7 @@ def _make_case(institution):
         thrombolytic_drug="alteplase",
     )
     add_case(report=report, case=case, user=_member(institution))
-    return {"pk": report.pk, "kind": "thrombolysis", "case_id": case.pk}
+    return {"report_id": report.public_id, "kind": "thrombolysis", "case_id": case.public_id}
 
 
 for _name in (
@@ -294,12 +294,12 @@ def _make_import_batch(institution):
     from .excel_templates.files import filled_case_template
 
     kwargs = make_report(institution)
-    report = Report.objects.get(pk=kwargs["pk"])
+    report = Report.objects.get(public_id=kwargs["report_id"])
     content = filled_case_template(3, report.data_year, [{"admission_no": f"PM{_next_number()}"}])
     batch = services.upload(
         report, 3, SimpleUploadedFile("附件3.xlsx", content), _member(institution)
     )
-    return {"pk": report.pk, "batch_id": batch.pk}
+    return {"report_id": report.public_id, "batch_id": batch.public_id}
 
 
 for _name in ("excel:preview", "excel:confirm", "excel:annotated"):

@@ -199,7 +199,7 @@ def _deactivate_confirmation(client, request):
 def _report_page(url_name, query="", make=make_report):
     def open_page(client, request):
         alice = request.getfixturevalue("alice")
-        pk = make(alice.institution)["pk"]
+        pk = make(alice.institution)["report_id"]
         client.force_login(alice)
         return client.get(reverse(url_name, args=[pk]) + query)
 
@@ -222,7 +222,7 @@ def _import_preview(rows):
         upload = SimpleUploadedFile("附件3.xlsx", content)
         client.post(reverse("excel:upload_thrombolysis"), {"file": upload})
         batch = ImportBatch.objects.get()
-        return client.get(reverse("excel:preview", args=[batch.report_id, batch.pk]))
+        return client.get(reverse("excel:preview", args=[batch.report.public_id, batch.public_id]))
 
     return open_page
 

@@ -56,7 +56,7 @@ def test_other_institution_gets_404(client, url_name, alice, bob):
 
 
 @pytest.mark.parametrize("url_name", sorted(OWNED_OBJECT_URLS))
-def test_owner_reaches_the_object(client, url_name, request):
+def test_owner_reaches_the_object(client, url_name, request, db):
     """The matrix means something only if the owner is not refused as well."""
     factory = OWNED_OBJECT_URLS[url_name]
     owner = request.getfixturevalue(factory.owner)
@@ -98,3 +98,43 @@ def test_applicant_reaches_the_object(url_name, db):
     url = reverse(url_name, kwargs=APPLICANT_OBJECT_URLS[url_name](owner))
 
     assert owner.get(url).status_code != 404 or owner.post(url).status_code != 404
+
+
+def _integer_id(name, value, kwargs):
+    """The integer key of the object the public id ``value`` (URL kwarg ``name``) names."""
+    from casesets.models import ImportBatch
+    from casesets.specs import SPECS
+    from surveys.models import Report, ReportScan
+
+    model = {"report_id": Report, "batch_id": ImportBatch, "scan_id": ReportScan}.get(name)
+    if name == "case_id":
+        model = SPECS[kwargs["kind"]].model
+    return model.objects.get(public_id=value).pk
+
+
+# The pages of a report and of what hangs off it.
+REPORT_URLS = sorted(
+    name for name in OWNED_OBJECT_URLS if name.startswith(("surveys:", "casesets:", "excel:"))
+)
+
+
+@pytest.mark.parametrize("url_name", REPORT_URLS)
+def test_integer_ids_open_nothing(client, url_name, request, db):
+    """Issue 20 item 4: a report, case, import or scan is addressed by its public UUID; the
+    URL with the object's integer id instead (the URLs of before) answers 404, to the owner
+    too — no URL tells how many reports or cases there are."""
+    factory = OWNED_OBJECT_URLS[url_name]
+    owner = request.getfixturevalue(factory.owner)
+    kwargs = factory(owner.institution)
+    url = reverse(url_name, kwargs=kwargs)
+    integer_url = url
+    for name in ("report_id", "case_id", "batch_id", "scan_id"):
+        if name in kwargs:
+            integer_url = integer_url.replace(
+                str(kwargs[name]), str(_integer_id(name, kwargs[name], kwargs))
+            )
+    client.force_login(owner)
+
+    assert integer_url != url
+    assert client.get(url).status_code == 200 or client.post(url).status_code != 404
+    assert _statuses(client, integer_url) == {404}

@@ -35,9 +35,9 @@ from ..reports import ReportError, lock_reason, report_of
 
 @require_GET
 @institution_member_required
-def print_form(request, pk):
+def print_form(request, report_id):
     """附件4 as an A4 landscape page to print, sign, stamp and scan."""
-    report = report_of(request.user, pk)
+    report = report_of(request.user, report_id)
     if report.is_legacy:
         return _no_attachment4(request, report)
     context = {"report": report, "sheet": print_sheet(report), "now": timezone.now()}
@@ -47,25 +47,25 @@ def print_form(request, pk):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @institution_member_required
-def scan(request, pk):
+def scan(request, report_id):
     """附件4（扫描版）: the current scan, and the upload that replaces it while the report
     may be changed. The CSRF check runs inside, after the size limit is installed (upload
     handlers cannot change once the body has been read)."""
     limit = UploadSizeLimit(request, max_request=MAX_REQUEST_BYTES, max_file=MAX_FILE_BYTES)
     request.upload_handlers.insert(0, limit)
     try:
-        return _scan_page(request, pk, limit)
+        return _scan_page(request, report_id, limit)
     except TooManyFilesSent:
         # Far more files than anyone means to send (Django stops reading at
         # DATA_UPLOAD_MAX_NUMBER_FILES): say so on the page; nothing was read or stored.
-        report = report_of(request.user, pk)
+        report = report_of(request.user, report_id)
         form = ScanUploadForm({}, {}, file_error=too_many_message())
         return _render(request, report, form, status=400)
 
 
 @csrf_protect
-def _scan_page(request, pk, limit):
-    report = report_of(request.user, pk)
+def _scan_page(request, report_id, limit):
+    report = report_of(request.user, report_id)
     if report.is_legacy:
         return _no_attachment4(request, report)
     form, status = ScanUploadForm(), 200
@@ -73,10 +73,10 @@ def _scan_page(request, pk, limit):
         locked = lock_reason(report)
         if locked:
             messages.error(request, locked)
-            return redirect("surveys:attachment4_scan", pk=report.pk)
+            return redirect("surveys:attachment4_scan", report_id=report.public_id)
         form, status = _upload(request, report, limit)
         if form is None:
-            return redirect("surveys:attachment4_scan", pk=report.pk)
+            return redirect("surveys:attachment4_scan", report_id=report.public_id)
     return _render(request, report, form, status=status)
 
 
@@ -84,7 +84,7 @@ def _no_attachment4(request, report):
     """A bound legacy report (既往数据) has no 附件4 to print or upload: the old platform
     kept no scan, and its 总表 cannot be signed anew."""
     messages.info(request, _("本报告为绑定的既往数据（旧平台导入），没有附件4。"))
-    return redirect("surveys:report_detail", pk=report.pk)
+    return redirect("surveys:report_detail", report_id=report.public_id)
 
 
 def _render(request, report, form, *, status=200):
@@ -124,8 +124,8 @@ def _upload(request, report, limit):
 
 @require_GET
 @institution_member_required
-def scan_file(request, pk, scan_id):
+def scan_file(request, report_id, scan_id):
     """One file of the report's 附件4 (current or replaced), for the report's institution."""
-    report = report_of(request.user, pk)
-    scan = get_object_or_404(report.scans.select_related("report"), pk=scan_id)
+    report = report_of(request.user, report_id)
+    scan = get_object_or_404(report.scans.select_related("report"), public_id=scan_id)
     return scan_response(scan)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import institution_member_required
+from casesets import views as case_views
 from casesets.services import case_counts, fill_survey_from_cases
 from casesets.totals import survey_fill_preview
 
@@ -86,7 +87,7 @@ def home(request):
         "scans", queryset=ReportScan.objects.current(), to_attr="current_scans"
     )
     reports = list(
-        Report.objects.of_institution(institution_id)
+        Report.objects.visible_to(request.user)
         .prefetch_related(current_scans)
         .order_by("-data_year")
     )
@@ -117,7 +118,7 @@ def open_report(request):
     except services.ReportError as error:
         messages.error(request, error.message)
         return redirect("surveys:home")
-    return redirect("surveys:report_survey", pk=report.pk)
+    return redirect("surveys:report_survey", report_id=report.public_id)
 
 
 # 查看详情 -------------------------------------------------------------------------------------
@@ -133,16 +134,11 @@ class ReportTab:
     render: object
 
 
-# The tabs in order. The case registers (issue 6) append theirs:
-# ``REPORT_TABS.append(ReportTab("thrombolysis", _("单纯静脉溶栓个案登记"), view))``.
-REPORT_TABS: list[ReportTab] = []
-
-
 def report_context(request, report, active):
     """The context every tab of 查看详情 shares: header, banners, tabs, status history."""
     access = services.reporting_access(report.institution_id, report.data_year)
     reason = services.lock_reason(report, access)
-    detail = reverse("surveys:report_detail", args=[report.pk])
+    detail = reverse("surveys:report_detail", args=[report.public_id])
     rows, source = services.basic_info_shown(report)
     return {
         "report": report,
@@ -168,9 +164,9 @@ def report_context(request, report, active):
 
 
 @institution_member_required
-def detail(request, pk):
+def detail(request, report_id):
     """查看详情 (``?tab=survey`` …); an unknown tab shows the 总表."""
-    report = services.report_of(request.user, pk)
+    report = services.report_of(request.user, report_id)
     wanted = request.GET.get("tab")
     tab = next((t for t in REPORT_TABS if t.key == wanted), REPORT_TABS[0])
     return tab.render(request, report, report_context(request, report, tab.key))
@@ -224,7 +220,13 @@ def survey_tab(request, report, context):
     return render(request, "surveys/report_survey_tab.html", context)
 
 
-REPORT_TABS.append(ReportTab("survey", gettext_lazy("总表"), survey_tab))
+# The tabs of 查看详情, in order; an unknown ``?tab`` shows the first. The case registers
+# (附件3, 附件2) are casesets' pages.
+REPORT_TABS = (
+    ReportTab("survey", gettext_lazy("总表"), survey_tab),
+    ReportTab("thrombolysis", gettext_lazy("单纯静脉溶栓个案登记"), case_views.thrombolysis_tab),
+    ReportTab("intervention", gettext_lazy("血管内介入治疗个案登记"), case_views.intervention_tab),
+)
 
 
 # 在线填写调查表 (修改总表) ------------------------------------------------------------------
@@ -232,13 +234,13 @@ REPORT_TABS.append(ReportTab("survey", gettext_lazy("总表"), survey_tab))
 
 def _locked_redirect(request, report, reason):
     messages.error(request, reason)
-    return redirect("surveys:report_detail", pk=report.pk)
+    return redirect("surveys:report_detail", report_id=report.public_id)
 
 
 @institution_member_required
-def edit_survey(request, pk):
+def edit_survey(request, report_id):
     """The 总表 form; 保存 stores it through ``save_survey`` (a new version when changed)."""
-    report = services.report_of(request.user, pk)
+    report = services.report_of(request.user, report_id)
     access = services.reporting_access(report.institution_id, report.data_year)
     reason = services.lock_reason(report, access)
     if reason:
@@ -258,7 +260,7 @@ def edit_survey(request, pk):
         except services.ReportError as error:
             return _locked_redirect(request, report, error.message)
         messages.success(request, _saved_message(report, saved))
-        return redirect("surveys:report_detail", pk=report.pk)
+        return redirect("surveys:report_detail", report_id=report.public_id)
     scans = list(report.scans.current())
     context = {
         "report": report,
@@ -294,11 +296,11 @@ def _preview_key(rows):
 
 
 @institution_member_required
-def fill_from_cases(request, pk):
+def fill_from_cases(request, report_id):
     """用个案汇总填充: GET lists each 总表 item the cases determine, its value now and the
     count of the cases; POST (确认填充) writes the counts through
     ``casesets.services.fill_survey_from_cases`` (a new 总表 version, in the 编辑日志)."""
-    report = services.report_of(request.user, pk)
+    report = services.report_of(request.user, report_id)
     reason = services.lock_reason(report)
     if reason:
         return _locked_redirect(request, report, reason)
@@ -309,7 +311,7 @@ def fill_from_cases(request, pk):
             messages.warning(request, _("总表或个案在您核对期间有变化，请重新核对后再确认填充。"))
         elif not changes:
             messages.info(request, _("总表中这些项目已与个案汇总一致，无需填充。"))
-            return redirect("surveys:report_detail", pk=report.pk)
+            return redirect("surveys:report_detail", report_id=report.public_id)
         else:
             try:
                 saved = fill_survey_from_cases(report, request.user)
@@ -318,7 +320,7 @@ def fill_from_cases(request, pk):
             before = report.values or {}
             updated = sum(before.get(row.code) != saved.values.get(row.code) for row in rows)
             messages.success(request, _filled_message(saved, updated))
-            return redirect("surveys:report_detail", pk=report.pk)
+            return redirect("surveys:report_detail", report_id=report.public_id)
     context = {
         "report": report,
         "rows": rows,
@@ -377,12 +379,12 @@ def _survey_revisions(edition, records, older_values):
 
 
 @institution_member_required
-def history(request, pk):
+def history(request, report_id):
     """编辑日志 of the 总表: every change of its values, newest first, item by item.
 
     The values change exactly when ``survey_version`` goes up, so the first historical
     record of each version is one change (status-only saves share the version)."""
-    report = services.report_of(request.user, pk)
+    report = services.report_of(request.user, report_id)
     edition = get_edition(report.edition)
     records = report.history.all()
     firsts = records.values("survey_version").annotate(first=Min("history_id")).values("first")
@@ -414,15 +416,15 @@ def _fix_url(report, part):
     """Where the hospital fixes a problem that stops 提交."""
     return {
         services.PART_BASIC_INFO: reverse("surveys:basic_info"),
-        services.PART_SURVEY: reverse("surveys:report_survey", args=[report.pk]),
-        services.PART_ATTACHMENT4: reverse("surveys:attachment4_scan", args=[report.pk]),
+        services.PART_SURVEY: reverse("surveys:report_survey", args=[report.public_id]),
+        services.PART_ATTACHMENT4: reverse("surveys:attachment4_scan", args=[report.public_id]),
     }.get(part)
 
 
 @institution_member_required
-def submit(request, pk):
+def submit(request, report_id):
     """提交: GET shows the checklist; POST submits with the warnings the user confirmed."""
-    report = services.report_of(request.user, pk)
+    report = services.report_of(request.user, report_id)
     reason = services.lock_reason(report)
     if reason:
         return _locked_redirect(request, report, reason)
@@ -431,9 +433,9 @@ def submit(request, pk):
             services.submit(report, request.user, request.POST.getlist("confirm"))
         except services.ReportError as error:
             messages.error(request, error.message)
-            return redirect("surveys:report_submit", pk=report.pk)
+            return redirect("surveys:report_submit", report_id=report.public_id)
         messages.success(request, _("已提交，请等待审核。"))
-        return redirect("surveys:report_detail", pk=report.pk)
+        return redirect("surveys:report_detail", report_id=report.public_id)
     check = services.submission_check(report)
     problems = [(p.message, _fix_url(report, p.part)) for p in check.problems]
     context = {"report": report, "check": check, "problems": problems}
@@ -441,9 +443,9 @@ def submit(request, pk):
 
 
 @institution_member_required
-def delete(request, pk):
+def delete(request, report_id):
     """删除: only a 未提交 report; kept and restorable by an auditor."""
-    report = services.report_of(request.user, pk)
+    report = services.report_of(request.user, report_id)
     if reason := services.delete_refusal(report):
         return _locked_redirect(request, report, reason)
     if request.method == "POST":

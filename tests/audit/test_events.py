@@ -205,12 +205,12 @@ def test_another_institutions_report_asked_for_by_id_is_recorded_as_refused(clie
     report = draft_report(alice)
     client.force_login(bob)
 
-    response = client.get(reverse("surveys:report_detail", args=[report.pk]))
+    response = client.get(reverse("surveys:report_detail", args=[report.public_id]))
 
     assert response.status_code == 404
     event = the_event(audit.Action.PERMISSION_DENIED)
     assert (event.user, event.outcome, event.detail) == (bob, "denied", {"status": 404})
-    assert event.path == f"/registry/reports/{report.pk}/"
+    assert event.path == f"/registry/reports/{report.public_id}/"
 
 
 def test_a_mistyped_address_is_not_recorded(client, alice):

@@ -89,7 +89,7 @@ def test_the_bound_report_shows_in_the_registry_list_and_detail(signed_in, alice
     report = Report.objects.get(institution=alice.institution, data_year=2018)
 
     listing = signed_in.get(REGISTRY)
-    detail = signed_in.get(reverse("surveys:report_detail", args=[report.pk]))
+    detail = signed_in.get(reverse("surveys:report_detail", args=[report.public_id]))
 
     assert "2018年度医疗机构脑血管病诊疗情况" in listing.text
     assert "既往数据（已提交）" in listing.text
@@ -116,7 +116,7 @@ def test_a_bound_report_is_read_only(signed_in, alice, record):
             admission_no="X9", nihss_pre=1, mrs_discharge=1, thrombolytic_drug="alteplase"
         )
         add_case(report=report, case=case, user=alice)
-    response = signed_in.get(reverse("surveys:report_survey", args=[report.pk]), follow=True)
+    response = signed_in.get(reverse("surveys:report_survey", args=[report.public_id]), follow=True)
     assert "只读" in response.text
     assert Report.objects.get(pk=report.pk).values == record.values
 
@@ -225,7 +225,9 @@ def test_unbinding_hides_the_report_and_keeps_everything(signed_in, alice, recor
     assert BindingLog.objects.filter(action="unbind", user=alice, report=report).exists()
     assert ReportTransition.objects.filter(report=report, action="delete").exists()
     assert "2018年度医疗机构脑血管病诊疗情况" not in signed_in.get(REGISTRY).text
-    assert signed_in.get(reverse("surveys:report_detail", args=[report.pk])).status_code == 404
+    assert (
+        signed_in.get(reverse("surveys:report_detail", args=[report.public_id])).status_code == 404
+    )
 
 
 def test_an_unbound_record_can_be_bound_again(alice, bob, record):

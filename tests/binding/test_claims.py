@@ -188,7 +188,7 @@ def test_the_institutions_own_record_is_bound_at_once(client, alice, own):
     response = client.post(bind_url(own))
 
     report = Report.objects.get(institution=alice.institution, data_year=2018)
-    assert response.url == f"{HOME}#report-{report.pk}"
+    assert response.url == f"{HOME}#report-{report.public_id}"
     assert not BindingApplication.objects.exists()
     own.refresh_from_db()
     assert own.bound_institution == alice.institution
@@ -323,7 +323,7 @@ def test_approval_binds_the_record_for_the_applicant(desk, client, auditor, bob,
     assert (foreign.bound_institution, foreign.bound_by) == (bob.institution, bob)
     assert BindingLog.objects.get().application == application
     client.force_login(bob)
-    report_page = client.get(reverse("surveys:report_detail", args=[application.report_id]))
+    report_page = client.get(reverse("surveys:report_detail", args=[application.report.public_id]))
     assert report_page.status_code == 200 and "3000" in report_page.text
     assert "已批准" in client.get(application_url(application)).text
 

@@ -33,7 +33,7 @@ def legacy_report(alice):
 
 
 def detail_url(report, tab="survey"):
-    return reverse("surveys:report_detail", args=[report.pk]) + f"?tab={tab}"
+    return reverse("surveys:report_detail", args=[report.public_id]) + f"?tab={tab}"
 
 
 def info_card(response):
@@ -70,8 +70,8 @@ def test_no_tab_offers_attachment4(signed_in, legacy_report, tab):
     text = signed_in.get(detail_url(legacy_report, tab)).text
 
     assert "附件4" not in text
-    assert reverse("surveys:attachment4_print", args=[legacy_report.pk]) not in text
-    assert reverse("surveys:attachment4_scan", args=[legacy_report.pk]) not in text
+    assert reverse("surveys:attachment4_print", args=[legacy_report.public_id]) not in text
+    assert reverse("surveys:attachment4_scan", args=[legacy_report.public_id]) not in text
 
 
 def test_the_report_list_offers_no_upload_for_it(signed_in, legacy_report):
@@ -80,12 +80,12 @@ def test_the_report_list_offers_no_upload_for_it(signed_in, legacy_report):
     row = row[: row.index("</tr>")]
 
     assert "点击上传" not in row and "未上传" not in row
-    assert reverse("surveys:attachment4_scan", args=[legacy_report.pk]) not in row
+    assert reverse("surveys:attachment4_scan", args=[legacy_report.public_id]) not in row
 
 
 @pytest.mark.parametrize("name", ["surveys:attachment4_print", "surveys:attachment4_scan"])
 def test_the_attachment4_pages_send_back_to_the_report(signed_in, legacy_report, name):
-    response = signed_in.get(reverse(name, args=[legacy_report.pk]), follow=True)
+    response = signed_in.get(reverse(name, args=[legacy_report.public_id]), follow=True)
 
     assert response.redirect_chain == [(detail_url(legacy_report).split("?")[0], 302)]
     assert "本报告为绑定的既往数据（旧平台导入），没有附件4。" in response.text

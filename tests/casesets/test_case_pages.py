@@ -38,17 +38,18 @@ def signed_in(client, alice):
 
 def tab(report, kind="thrombolysis", **params):
     query = "".join(f"&{k}={v}" for k, v in params.items())
-    return f"{reverse('surveys:report_detail', args=[report.pk])}?tab={kind}{query}"
+    return f"{reverse('surveys:report_detail', args=[report.public_id])}?tab={kind}{query}"
 
 
 def case_url(name, case, kind="thrombolysis"):
     return reverse(
-        f"casesets:{name}", kwargs={"pk": case.report_id, "kind": kind, "case_id": case.pk}
+        f"casesets:{name}",
+        kwargs={"report_id": case.report.public_id, "kind": kind, "case_id": case.public_id},
     )
 
 
 def add_url(report, kind="thrombolysis"):
-    return reverse("casesets:case_add", kwargs={"pk": report.pk, "kind": kind})
+    return reverse("casesets:case_add", kwargs={"report_id": report.public_id, "kind": kind})
 
 
 def listed(response):
@@ -317,7 +318,7 @@ def test_a_case_of_another_report_or_attachment_is_404(signed_in, report, alice)
     case = make_ivt(other_year)
     wrong = reverse(
         "casesets:case_detail",
-        kwargs={"pk": report.pk, "kind": "thrombolysis", "case_id": case.pk},
+        kwargs={"report_id": report.public_id, "kind": "thrombolysis", "case_id": case.public_id},
     )
     evt = make_evt(report)
 

@@ -47,7 +47,7 @@ def test_cases_add_edit_filter_delete_and_counts(
 ):
     make_basic_info(alice)
     page = signed_in_page(browser, live_server, alice)
-    detail = live_server.url + reverse("surveys:report_detail", args=[report.pk])
+    detail = live_server.url + reverse("surveys:report_detail", args=[report.public_id])
 
     # 单纯静脉溶栓个案登记: empty, with 增加病例.
     page.goto(f"{detail}?tab=thrombolysis")

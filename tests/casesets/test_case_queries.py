@@ -44,7 +44,7 @@ def test_the_list_runs_the_same_queries_at_10_and_1000_cases(
     client, alice, report, django_assert_max_num_queries, kind, model, fields, query
 ):
     client.force_login(alice)
-    url = f"{reverse('surveys:report_detail', args=[report.pk])}?tab={kind}{query}"
+    url = f"{reverse('surveys:report_detail', args=[report.public_id])}?tab={kind}{query}"
     seed(model, report, 0, 10, fields)
     client.get(url)  # the first request of a session warms what is cached afterwards
 

@@ -148,13 +148,13 @@ def test_an_update_into_the_other_attachment_number_is_refused(report, alice):
 
 def test_a_case_is_found_only_through_its_report(report, report_b, alice):
     case = add_ivt(report, alice)
-    assert services.case_of(report, "thrombolysis", case.pk) == case
+    assert services.case_of(report, "thrombolysis", case.public_id) == case
     for other, kind in ((report_b, "thrombolysis"), (report, "intervention")):
         with pytest.raises(Http404):
-            services.case_of(other, kind, case.pk)
+            services.case_of(other, kind, case.public_id)
     services.delete_case(case=case, user=alice)
     with pytest.raises(Http404):
-        services.case_of(report, "thrombolysis", case.pk)
+        services.case_of(report, "thrombolysis", case.public_id)
 
 
 # Soft deletion and restore -------------------------------------------------------------------

@@ -50,7 +50,9 @@ def test_confirm_is_rate_limited_too(signed_in, settings):
     batch = ImportBatch.objects.get()
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "import": ("1/h", None)}
 
-    response = signed_in.post(reverse("excel:confirm", args=[batch.report_id, batch.pk]))
+    response = signed_in.post(
+        reverse("excel:confirm", args=[batch.report.public_id, batch.public_id])
+    )
 
     assert response.status_code == 429
     assert ThrombolysisCase.objects.count() == 0
@@ -63,7 +65,7 @@ def test_a_confirmed_import_is_audited_with_digest_and_count(signed_in):
     _upload(signed_in, content)
     batch = ImportBatch.objects.get()
 
-    signed_in.post(reverse("excel:confirm", args=[batch.report_id, batch.pk]))
+    signed_in.post(reverse("excel:confirm", args=[batch.report.public_id, batch.public_id]))
 
     event = AuditEvent.objects.get(action="import")
     assert event.outcome == "success"

@@ -50,7 +50,9 @@ def test_confirm_imports_and_opens_the_attachment_tab(signed_in):
     location = _post(signed_in, [{"admission_no": "V1"}])["Location"]
     batch = ImportBatch.objects.get()
 
-    response = signed_in.post(reverse("excel:confirm", args=[batch.report_id, batch.pk]))
+    response = signed_in.post(
+        reverse("excel:confirm", args=[batch.report.public_id, batch.public_id])
+    )
 
     assert response["Location"].endswith("?tab=thrombolysis")
     assert ThrombolysisCase.objects.get().admission_no == "V1"
@@ -68,7 +70,9 @@ def test_annotated_copy_downloads_with_the_marked_cells(signed_in):
     _post(signed_in, [{"admission_no": "V1", "mrs_discharge": 8}])
     batch = ImportBatch.objects.get()
 
-    response = signed_in.get(reverse("excel:annotated", args=[batch.report_id, batch.pk]))
+    response = signed_in.get(
+        reverse("excel:annotated", args=[batch.report.public_id, batch.public_id])
+    )
 
     assert batch.status == ImportStatus.REFUSED
     assert "attachment" in response["Content-Disposition"]
@@ -97,7 +101,9 @@ def test_confirm_is_post_only(signed_in):
     _post(signed_in, [{"admission_no": "V1"}])
     batch = ImportBatch.objects.get()
 
-    response = signed_in.get(reverse("excel:confirm", args=[batch.report_id, batch.pk]))
+    response = signed_in.get(
+        reverse("excel:confirm", args=[batch.report.public_id, batch.public_id])
+    )
 
     assert response.status_code == 405
     assert ThrombolysisCase.objects.count() == 0

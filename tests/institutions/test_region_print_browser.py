@@ -29,7 +29,7 @@ def test_attachment4_of_a_beijing_hospital_prints_the_middle_level(
     report = reports.save_survey(reports.open_current_report(alice), required_only(), [], alice)
     page = signed_in_page(browser, live_server, alice)
 
-    page.goto(f"{live_server.url}/registry/reports/{report.pk}/attachment4/")
+    page.goto(f"{live_server.url}/registry/reports/{report.public_id}/attachment4/")
 
     cells = [page.locator(f'td[data-cell="{name}"]') for name in ("province", "city", "county")]
     assert [cell.inner_text() for cell in cells] == ["北京市", "市辖区", "东城区"]

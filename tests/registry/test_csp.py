@@ -41,7 +41,7 @@ def test_no_template_has_inline_script_style_or_handlers():
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_pages_raise_no_csp_violation_in_chromium(live_server, browser, alice, auditor):
-    report = make_report_scan(alice.institution)["pk"]
+    report = make_report_scan(alice.institution)["report_id"]
     violations = []
 
     def watch(page):

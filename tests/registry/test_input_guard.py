@@ -75,7 +75,7 @@ def test_legacy_search_with_nul_answers_400(plain_client, alice):
 def test_admission_number_filter_with_nul_answers_400(plain_client, alice):
     report = make_report(alice.institution, created_by=alice)
     plain_client.force_login(alice)
-    url = reverse("surveys:report_detail", args=[report.pk])
+    url = reverse("surveys:report_detail", args=[report.public_id])
 
     assert_refused(plain_client.get(f"{url}?tab=thrombolysis&admission_no=ZY%00"))
 

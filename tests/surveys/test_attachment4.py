@@ -106,15 +106,15 @@ def signed_in(client, alice):
 
 
 def print_url(report):
-    return reverse("surveys:attachment4_print", args=[report.pk])
+    return reverse("surveys:attachment4_print", args=[report.public_id])
 
 
 def scan_url(report):
-    return reverse("surveys:attachment4_scan", args=[report.pk])
+    return reverse("surveys:attachment4_scan", args=[report.public_id])
 
 
 def file_url(scan):
-    return reverse("surveys:attachment4_scan_file", args=[scan.report_id, scan.pk])
+    return reverse("surveys:attachment4_scan_file", args=[scan.report.public_id, scan.public_id])
 
 
 def post_files(client, report, *files):
@@ -685,7 +685,7 @@ def test_a_scan_of_another_report_is_404_under_ones_own_report(
     own = reports.save_survey(reports.open_current_report(bob), required_only(), [], bob)
     client.force_login(bob)
 
-    url = reverse("surveys:attachment4_scan_file", args=[own.pk, scan_of_a.pk])
+    url = reverse("surveys:attachment4_scan_file", args=[own.public_id, scan_of_a.public_id])
 
     assert client.get(url).status_code == 404
 

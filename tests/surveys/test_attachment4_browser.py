@@ -58,7 +58,7 @@ def test_print_fits_one_landscape_page_and_the_scan_is_uploaded(
 ):
     report = _report(alice)
     page = signed_in_page(browser, live_server, alice)
-    print_url = f"{live_server.url}/registry/reports/{report.pk}/attachment4/"
+    print_url = f"{live_server.url}/registry/reports/{report.public_id}/attachment4/"
 
     # The print page: 打印 button on screen, the sheet in Chinese.
     page.goto(print_url)
@@ -84,7 +84,7 @@ def test_print_fits_one_landscape_page_and_the_scan_is_uploaded(
 
     # To the upload page from the print page; upload the printed PDF as the "scan".
     page.get_by_role("link", name="返回附件4（扫描版）").click()
-    page.wait_for_url(f"{live_server.url}/registry/reports/{report.pk}/scan/")
+    page.wait_for_url(f"{live_server.url}/registry/reports/{report.public_id}/scan/")
     assert page.get_by_text("尚未上传附件4。").is_visible()
     scan_pdf = tmp_path / "附件4签字盖章.pdf"
     scan_pdf.write_bytes(pdf)
@@ -123,7 +123,7 @@ def test_print_fits_one_landscape_page_and_the_scan_is_uploaded(
 
     # The 总表 changes: the scan is marked stale, and the print shows the new version.
     reports.save_survey(report, all_filled(ci_deaths=11), [], alice)
-    page.goto(f"{live_server.url}/registry/reports/{report.pk}/scan/")
+    page.goto(f"{live_server.url}/registry/reports/{report.public_id}/scan/")
     assert page.get_by_text("总表已修改，请重新打印附件4签字盖章后上传。").is_visible()
     page.screenshot(path=screenshot_dir / "attachment4-scan-stale.png", full_page=True)
     with page.expect_popup() as popup:
@@ -141,7 +141,9 @@ def test_long_names_still_fit_one_page(live_server, browser, screenshot_dir, reg
     )
     page = signed_in_page(browser, live_server, alice)
 
-    pdf, reader = _print_pdf(page, f"{live_server.url}/registry/reports/{report.pk}/attachment4/")
+    pdf, reader = _print_pdf(
+        page, f"{live_server.url}/registry/reports/{report.public_id}/attachment4/"
+    )
 
     (screenshot_dir / "attachment4-print-long.pdf").write_bytes(pdf)
     page.emulate_media(media="print")

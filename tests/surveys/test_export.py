@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from excel_templates import exports
 from excel_templates.writing import inert
 from institutions.models import HospitalGrade
-from surveys import editions, exports, reports
+from surveys import editions, reports
 from surveys.editions.base import Edition, Group, Item
 from surveys.models import BasicInfo, Report
 from tests.factories import AuditorFactory, InstitutionFactory, UserFactory
@@ -171,7 +172,7 @@ def test_export_of_the_grade_filter(desk, alice, bob):
 
 
 def test_export_covers_every_page_of_the_list(desk, monkeypatch):
-    from surveys.admin import ReportAdmin
+    from excel_templates.admin import ReportAdmin
 
     monkeypatch.setattr(ReportAdmin, "list_per_page", 2)
     for n in range(5):

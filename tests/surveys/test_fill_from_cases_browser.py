@@ -32,7 +32,7 @@ def test_fill_the_survey_from_the_cases(live_server, browser, screenshot_dir, al
     make_ivt(report, admission_no="T1")  # 阿替普酶
     make_ivt(report, admission_no="T2", thrombolytic_drug="urokinase", mrs_discharge=3)
     make_evt(report, admission_no="E1", evt_mode="direct")
-    detail = f"{live_server.url}/registry/reports/{report.pk}/"
+    detail = f"{live_server.url}/registry/reports/{report.public_id}/"
     page = signed_in_page(browser, live_server, alice)
     page.set_viewport_size(DESKTOP)
 

@@ -216,17 +216,18 @@ def test_the_pages_fit_a_phone(live_server, browser, screenshot_dir, alice, audi
     other_hospitals(auditor)
     page = signed_in_page(browser, live_server, alice)
     page.set_viewport_size(PHONE)
-    detail = live_server.url + reverse("surveys:report_detail", args=[last.pk])
+    detail = live_server.url + reverse("surveys:report_detail", args=[last.public_id])
     pages = {
         "report-list": live_server.url + reverse("surveys:home"),
         "case-list": live_server.url
-        + reverse("surveys:report_detail", args=[current.pk])
+        + reverse("surveys:report_detail", args=[current.public_id])
         + "?tab=thrombolysis",
         "case-list-intervention": live_server.url
-        + reverse("surveys:report_detail", args=[current.pk])
+        + reverse("surveys:report_detail", args=[current.public_id])
         + "?tab=intervention",
         "report": detail,
-        "legacy-report": live_server.url + reverse("surveys:report_detail", args=[legacy.pk]),
+        "legacy-report": live_server.url
+        + reverse("surveys:report_detail", args=[legacy.public_id]),
     }
     problems, heights = [], {}
     for name, url in pages.items():

@@ -238,7 +238,7 @@ def test_a_returned_report_shows_the_same_basic_info_to_auditor_and_hospital(
 
     admin_page = desk.get(change_url(report)).text
     desk.force_login(alice)
-    hospital_page = desk.get(reverse("surveys:report_detail", args=[report.pk])).text
+    hospital_page = desk.get(reverse("surveys:report_detail", args=[report.public_id])).text
 
     assert "后改的名字" in admin_page and "后改的名字" in hospital_page
 

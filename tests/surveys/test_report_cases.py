@@ -163,10 +163,10 @@ def test_each_difference_from_the_cases_is_a_warning_to_confirm_at_submission(
 
     refused = signed_in.post(url("report_submit", with_cases), {"confirm": ids[1:]}, follow=True)
     assert "请逐条核对提示，确认无误后勾选，再提交。" in refused.text
-    assert reports.report_of(alice, with_cases.pk).status == ReportStatus.DRAFT
+    assert reports.report_of(alice, with_cases.public_id).status == ReportStatus.DRAFT
 
     signed_in.post(url("report_submit", with_cases), {"confirm": ids})
-    assert reports.report_of(alice, with_cases.pk).status == ReportStatus.SUBMITTED
+    assert reports.report_of(alice, with_cases.public_id).status == ReportStatus.SUBMITTED
     assert first.message in ReportTransition.objects.get(report=with_cases).reason
 
 

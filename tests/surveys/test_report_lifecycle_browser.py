@@ -31,7 +31,7 @@ def fill_survey(page, values):
 
 
 def upload_scan(page, base, report):
-    page.goto(f"{base}/registry/reports/{report.pk}/scan/")
+    page.goto(f"{base}/registry/reports/{report.public_id}/scan/")
     page.get_by_label("附件4扫描件（多张图片或一个PDF）").set_input_files(scan_png())
     page.get_by_role("button", name="上传").click()
     page.wait_for_load_state()
@@ -39,11 +39,11 @@ def upload_scan(page, base, report):
 
 
 def submit(page, base, report):
-    page.goto(f"{base}/registry/reports/{report.pk}/submit/")
+    page.goto(f"{base}/registry/reports/{report.public_id}/submit/")
     for box in page.locator("#submit-warnings input[type=checkbox]").all():
         box.check()
     page.get_by_role("button", name="提交").click()
-    page.wait_for_url(f"{base}/registry/reports/{report.pk}/")
+    page.wait_for_url(f"{base}/registry/reports/{report.public_id}/")
     assert page.get_by_text("已提交，请等待审核。").is_visible()
 
 
@@ -84,7 +84,7 @@ def test_report_from_basic_info_to_approval(
     page.goto(base + "/registry/")
     page.get_by_role("button", name="在线填写调查表").click()
     report = Report.objects.get(institution=alice.institution, data_year=year)
-    page.wait_for_url(f"{base}/registry/reports/{report.pk}/survey/")
+    page.wait_for_url(f"{base}/registry/reports/{report.public_id}/survey/")
     fill_survey(page, required_only(ci_discharges=100, ci_with_htn=50, ci_deaths=120))
     page.get_by_role("button", name="保存").click()
     page.wait_for_load_state()
@@ -92,7 +92,7 @@ def test_report_from_basic_info_to_approval(
     assert Report.objects.get(pk=report.pk).survey_version == 0
     page.locator("#id_ci_deaths").fill("12")
     page.get_by_role("button", name="保存").click()
-    page.wait_for_url(f"{base}/registry/reports/{report.pk}/")
+    page.wait_for_url(f"{base}/registry/reports/{report.public_id}/")
     assert page.get_by_text("总表已保存。").is_visible()
 
     # 附件4, then 提交; the report can no longer be edited.
@@ -100,7 +100,7 @@ def test_report_from_basic_info_to_approval(
     submit(page, base, report)
     assert "本报告已提交" in page.locator("#lock-reason").inner_text()
     assert page.get_by_role("link", name="修改总表").count() == 0
-    page.goto(f"{base}/registry/reports/{report.pk}/survey/")
+    page.goto(f"{base}/registry/reports/{report.public_id}/survey/")
     assert "本报告已提交" in page.locator("body").inner_text()
     assert page.locator("#id_ci_deaths").count() == 0
     page.screenshot(path=screenshot_dir / "lifecycle-submitted.png", full_page=True)
@@ -115,7 +115,7 @@ def test_report_from_basic_info_to_approval(
 
     # The window has closed: the returned report is read-only, and the page says why.
     close_window(year)
-    page.goto(f"{base}/registry/reports/{report.pk}/")
+    page.goto(f"{base}/registry/reports/{report.public_id}/")
     assert "脑梗死死亡例数请与病案室核对。" in page.locator("#return-reason").inner_text()
     lock = page.locator("#lock-reason").inner_text()
     assert "已经截止，目前只能查看" in lock and "联系审核员" in lock
@@ -124,14 +124,14 @@ def test_report_from_basic_info_to_approval(
 
     # Open again: the hospital sees the reason, corrects the 总表, uploads 附件4 anew, resubmits.
     set_window(year)
-    page.goto(f"{base}/registry/reports/{report.pk}/")
+    page.goto(f"{base}/registry/reports/{report.public_id}/")
     assert page.locator("#lock-reason").count() == 0
     page.get_by_role("link", name="修改总表").click()
-    page.wait_for_url(f"{base}/registry/reports/{report.pk}/survey/")
+    page.wait_for_url(f"{base}/registry/reports/{report.public_id}/survey/")
     page.locator("#id_ci_deaths").fill("11")
     page.get_by_role("button", name="保存").click()
-    page.wait_for_url(f"{base}/registry/reports/{report.pk}/")
-    page.goto(f"{base}/registry/reports/{report.pk}/submit/")
+    page.wait_for_url(f"{base}/registry/reports/{report.public_id}/")
+    page.goto(f"{base}/registry/reports/{report.public_id}/submit/")
     assert "请重新" in page.locator(".submit-problem").inner_text()  # the scan went stale
     upload_scan(page, base, report)
     submit(page, base, report)

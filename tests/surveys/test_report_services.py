@@ -295,3 +295,51 @@ def test_a_report_status_outside_the_choices_is_refused_by_the_database(report):
     # Issue 20 item 5: status fields carry check constraints.
     with pytest.raises(IntegrityError), transaction.atomic():
         Report.objects.filter(pk=report.pk).update(status="bogus")
+
+
+# 既往数据: made and deleted for 绑定 and 解绑 (binding.services) -------------------------------
+
+
+def legacy_report(user):
+    return reports.create_legacy_report(
+        institution=user.institution,
+        data_year=2018,
+        edition="2018",
+        values={},
+        legacy_status="已提交",
+        basic_info=[],
+        submitted_at=None,
+        user=user,
+    )
+
+
+def test_a_legacy_report_is_read_only(alice):
+    report = legacy_report(alice)
+
+    assert report.status == ReportStatus.LEGACY
+    assert "既往数据" in reports.lock_reason(report)
+
+
+def test_a_second_report_of_the_year_is_refused(alice):
+    legacy_report(alice)
+
+    with pytest.raises(reports.ReportError, match="2018年度已有一份报告"):
+        legacy_report(alice)
+
+
+def test_deleting_a_legacy_report_logs_the_reason_and_keeps_its_status_time(alice):
+    report = legacy_report(alice)
+
+    deleted = reports.delete_legacy_report(report, alice, reason="解绑既往数据")
+
+    assert deleted.is_deleted
+    assert deleted.status_changed_at == report.status_changed_at
+    transition = ReportTransition.objects.get(report=deleted)
+    assert (transition.action, transition.reason) == ("delete", "解绑既往数据")
+
+
+def test_only_a_legacy_report_is_deleted_that_way(report, alice):
+    with pytest.raises(reports.ReportError):
+        reports.delete_legacy_report(report, alice, reason="解绑既往数据")
+
+    assert not Report.objects.get(pk=report.pk).is_deleted

@@ -55,7 +55,7 @@ def close_window(data_year=None):
 
 
 def url(name, report, **query):
-    path = reverse(f"surveys:{name}", args=[report.pk])
+    path = reverse(f"surveys:{name}", args=[report.public_id])
     if query:
         path += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     return path

@@ -53,7 +53,7 @@ def test_fill_the_survey_read_it_and_see_what_submission_needs(
     page.goto(live_server.url + "/registry/")
     page.get_by_role("button", name="在线填写调查表").click()
     report = Report.objects.get(data_year=year)
-    page.wait_for_url(f"{live_server.url}/registry/reports/{report.pk}/survey/")
+    page.wait_for_url(f"{live_server.url}/registry/reports/{report.public_id}/survey/")
 
     # 死亡例数 greater than 出院总例数: the message next to the field, nothing saved.
     fill(page, required_only(ci_discharges=100, ci_with_htn=50, ci_deaths=120))
@@ -65,7 +65,7 @@ def test_fill_the_survey_read_it_and_see_what_submission_needs(
 
     page.locator("#id_ci_deaths").fill("12")
     page.get_by_role("button", name="保存").click()
-    page.wait_for_url(f"{live_server.url}/registry/reports/{report.pk}/")
+    page.wait_for_url(f"{live_server.url}/registry/reports/{report.public_id}/")
     assert page.get_by_text("总表已保存。").is_visible()
     deaths = page.locator(".survey-value", has=page.get_by_text("死亡例数")).first
     assert "12" in deaths.inner_text()
@@ -74,14 +74,14 @@ def test_fill_the_survey_read_it_and_see_what_submission_needs(
 
     # 编辑日志: the first save, item by item.
     page.get_by_role("link", name="编辑日志").click()
-    page.wait_for_url(f"{live_server.url}/registry/reports/{report.pk}/history/")
+    page.wait_for_url(f"{live_server.url}/registry/reports/{report.public_id}/history/")
     entry = page.locator("section.revision")
     assert entry.count() == 1
     row = entry.locator("tr", has=page.get_by_role("rowheader", name="第一诊断脑梗死 死亡例数"))
     assert row.locator("td").all_inner_texts() == ["未填", "12 例"]
     shoot(page, screenshot_dir, "history")
     page.get_by_role("link", name="返回查看详情").click()
-    page.wait_for_url(f"{live_server.url}/registry/reports/{report.pk}/")
+    page.wait_for_url(f"{live_server.url}/registry/reports/{report.public_id}/")
 
     # The list: this year editable, last year approved with its scan.
     page.get_by_role("link", name="返回脑血管病登记").click()
@@ -96,19 +96,19 @@ def test_fill_the_survey_read_it_and_see_what_submission_needs(
 
     # 提交: the checklist says 附件4 is missing and links to its upload.
     row.get_by_role("link", name="提交").click()
-    page.wait_for_url(f"{live_server.url}/registry/reports/{report.pk}/submit/")
+    page.wait_for_url(f"{live_server.url}/registry/reports/{report.public_id}/submit/")
     problem = page.locator(".submit-problem")
     assert problem.count() == 1
     assert "请先上传附件4" in problem.inner_text()
     assert problem.get_by_role("link", name="去处理").get_attribute("href") == (
-        f"/registry/reports/{report.pk}/scan/"
+        f"/registry/reports/{report.public_id}/scan/"
     )
     assert page.get_by_role("button", name="提交").count() == 0
     shoot(page, screenshot_dir, "submit-checklist")
 
     # The window closes: the report is read-only and says why and who can reopen it.
     close_window(year)
-    page.goto(f"{live_server.url}/registry/reports/{report.pk}/")
+    page.goto(f"{live_server.url}/registry/reports/{report.public_id}/")
     banner = page.locator("#lock-reason")
     assert "已经截止，目前只能查看" in banner.inner_text()
     assert "联系审核员" in banner.inner_text()
@@ -118,7 +118,7 @@ def test_fill_the_survey_read_it_and_see_what_submission_needs(
     # Open again, with 附件4 uploaded: the 总表 ↔ case warnings must be ticked to submit.
     set_window(year)
     add_scan(Report.objects.get(pk=report.pk), alice)
-    page.goto(f"{live_server.url}/registry/reports/{report.pk}/submit/")
+    page.goto(f"{live_server.url}/registry/reports/{report.public_id}/submit/")
     boxes = page.locator("#submit-warnings input[type=checkbox]")
     assert boxes.count() >= 1
     shoot(page, screenshot_dir, "submit-warnings")
@@ -129,7 +129,7 @@ def test_fill_the_survey_read_it_and_see_what_submission_needs(
     for box in boxes.all():
         box.check()
     page.get_by_role("button", name="提交").click()
-    page.wait_for_url(f"{live_server.url}/registry/reports/{report.pk}/")
+    page.wait_for_url(f"{live_server.url}/registry/reports/{report.public_id}/")
     assert page.get_by_text("已提交，请等待审核。").is_visible()
     assert "本报告已提交" in page.locator("#lock-reason").inner_text()
     history = page.locator("#status-history")

@@ -41,7 +41,7 @@ def submit_confirming_all(report, user):
 
 
 def status_history(client, report):
-    text = client.get(reverse("surveys:report_detail", args=[report.pk])).text
+    text = client.get(reverse("surveys:report_detail", args=[report.public_id])).text
     return text[text.index('id="status-history"') :]
 
 
@@ -61,7 +61,7 @@ def test_the_confirmed_warnings_are_folded_with_their_count(
 
 def test_each_submission_has_its_own_fold(signed_in, alice, auditor, report, three_warnings):
     reports.return_report(submit_confirming_all(report, alice), auditor, "死亡例数请核对")
-    submit_confirming_all(reports.report_of(alice, report.pk), alice)
+    submit_confirming_all(reports.report_of(alice, report.public_id), alice)
 
     history = status_history(signed_in, report)
 

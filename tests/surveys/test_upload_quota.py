@@ -16,7 +16,7 @@ def small_quota(settings):
 
 
 def scan_of(institution):
-    return Report.objects.get(pk=make_report(institution)["pk"])
+    return Report.objects.get(public_id=make_report(institution)["report_id"])
 
 
 def test_upload_over_the_institution_quota_is_refused(alice, bob, small_quota):
@@ -40,7 +40,7 @@ def test_the_page_shows_the_quota_message(client, alice, small_quota):
     client.force_login(alice)
 
     response = client.post(
-        f"/registry/reports/{report.pk}/scan/", {"files": [upload("b.png", png_bytes())]}
+        f"/registry/reports/{report.public_id}/scan/", {"files": [upload("b.png", png_bytes())]}
     )
 
     assert "本单位上传的文件已达1MB的存储上限" in response.content.decode()

@@ -1,14 +1,15 @@
-"""导出总表: reports' 总表 as one .xlsx, for auditors.
+"""导出总表: reports' 总表 as one .xlsx, for auditors (the 年度报告 admin's export, wired in
+``excel_templates.admin``).
 
 The columns come from the editions (Decision 2): one per 总表 item, headed by the item's
 full name; reports of several editions share one sheet with the union of their items in
 declaration order. The workbook is written row by row in openpyxl's write-only mode into a
 temporary file, so thousands of reports take bounded memory.
 
-Every cell is written by ``excel_templates.writing.inert``, as in every workbook the platform
-writes: text that starts like a formula (= + - @, a tab or a carriage return) is a string
-with Excel's quote prefix, so a spreadsheet shows it as text and never evaluates it. Numbers
-stay numbers.
+Every cell is written by ``writing.inert``, as in every workbook the platform writes: text
+that starts like a formula (= + - @, a tab or a carriage return) is a string with Excel's
+quote prefix, so a spreadsheet shows it as text and never evaluates it. Numbers stay
+numbers.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 import audit
-from excel_templates.writing import inert
 from institutions.region_names import printed_name
+from surveys.editions import EDITIONS, Edition
+from surveys.models import BasicInfo, ReportScan
 
-from .editions import EDITIONS, Edition
-from .models import BasicInfo, ReportScan
+from .writing import inert
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 500
