@@ -89,7 +89,7 @@ def case_tab(spec):
     return render_tab
 
 
-# The two tabs, listed with 总表 in ``surveys.views.reports.REPORT_TABS``.
+# The two tabs, listed with 总表 in ``report_views.REPORT_TABS``.
 thrombolysis_tab = case_tab(ATTACHMENT3)
 intervention_tab = case_tab(ATTACHMENT2)
 

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts.views.login import admin_login
+from casesets import report_urls as report_page_urls
+from surveys import urls as survey_urls
 
 from . import views
 from .ratelimit import rate_limited
@@ -21,7 +23,12 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("institutions/", include("institutions.urls")),
-    path("registry/", include("surveys.urls")),
+    # 脑血管病登记 and the annual reports, one namespace `surveys` from two lists: the pages
+    # that show the cases (home, 查看详情, 用个案汇总填充) are casesets', above surveys.
+    path(
+        "registry/",
+        include((survey_urls.urlpatterns + report_page_urls.urlpatterns, "surveys")),
+    ),
     # 个案登记 (issue 6): the pages of one case, /registry/reports/<pk>/cases/<kind>/…
     path("registry/", include("casesets.urls")),
     # 模板下载及数据上传 (issue 7): /registry/templates.zip, upload/1|2|3/, reports/<pk>/imports/…

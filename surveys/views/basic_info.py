@@ -2,7 +2,8 @@
 
 Every page shows the signed-in user's own institution's 基本信息 only: no URL takes an id,
 so there is nothing of another institution to ask for. The registry home itself (the card
-and the report list) is ``surveys.views.reports.home``."""
+and the report list with its case counts) is ``casesets.report_views.home``, built from
+``surveys.views.reports.home_context``."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -28,7 +29,7 @@ HISTORY_PAGE_SIZE = 50
 
 def first_visit(request):
     """The registry home before 基本信息 exists: its form, pre-filled from the institution
-    (called by ``reports.home``, which is behind the verification gate)."""
+    (called by ``casesets.report_views.home``, which is behind the verification gate)."""
     return _edit(request, None, template="surveys/home.html")
 
 

@@ -1,5 +1,11 @@
-"""The hospital's annual reports (SPEC §3.6–3.8): the registry home with the report list,
-查看详情 with its tabs, 在线填写调查表 (总表), 编辑日志, 提交 and 删除.
+"""The hospital's annual reports (SPEC §3.6–3.8): 在线填写调查表 (总表), 编辑日志, 提交 and
+删除, and what the pages that also show the cases are built from — the report list's rows,
+查看详情's shared context and its 总表 tab.
+
+Those pages — the registry home (the list with its case counts), 查看详情 (whose tabs are
+总表 and the two case registers) and 用个案汇总填充 — are ``casesets.report_views``: casesets
+sits above surveys, and surveys imports no higher app. ``registry/urls.py`` names both sets
+of patterns in the one ``surveys`` namespace.
 
 Every report is reached through ``report_of`` (404 for another institution's or a deleted
 report) and every change goes through the services of ``surveys.reports``.
@@ -13,16 +19,12 @@ from django.db.models import Min, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import institution_member_required
-from casesets import views as case_views
-from casesets.services import case_counts, fill_survey_from_cases
-from casesets.totals import survey_fill_preview
 
 from .. import reports as services
-from ..basic_info import FieldChange, Revision, basic_info_of
+from ..basic_info import FieldChange, Revision
 from ..editions import get_edition
 from ..editions.validation import validate_values
 from ..forms.survey import SurveyForm
@@ -32,7 +34,7 @@ from . import basic_info as basic_info_views
 HISTORY_PAGE_SIZE = 20
 
 
-# 脑血管病登记 (home) -------------------------------------------------------------------------
+# 脑血管病登记 (home, in casesets.report_views): the report list -------------------------------
 
 
 @dataclass
@@ -74,39 +76,32 @@ def _report_rows(reports, accesses):
     return rows
 
 
-@institution_member_required
-def home(request):
-    """脑血管病登记: the 基本信息 form on the first visit; afterwards its card and the
-    section 医疗机构脑血管病诊疗情况 (在线填写调查表 and the report list, newest year first).
-    The queries do not grow with the number of reports."""
-    institution_id = request.user.institution_id
-    info = basic_info_of(institution_id)
-    if info is None:
-        return basic_info_views.first_visit(request)
+def listed_reports(user):
+    """The reports of the list, newest year first, each with its current 附件4 scans
+    (``current_scans``): one query and one prefetch whatever their number."""
     current_scans = Prefetch(
         "scans", queryset=ReportScan.objects.current(), to_attr="current_scans"
     )
-    reports = list(
-        Report.objects.visible_to(request.user)
-        .prefetch_related(current_scans)
-        .order_by("-data_year")
+    return list(
+        Report.objects.visible_to(user).prefetch_related(current_scans).order_by("-data_year")
     )
-    # 共上报N例溶栓个案，M例介入个案: the live cases, two queries for all the reports.
-    counts = case_counts([report.pk for report in reports])
-    for report in reports:
-        report.ivt_count, report.evt_count = counts[report.pk]
+
+
+def home_context(user, info, reports):
+    """The home's context once the 基本信息 exist: their card and the section
+    医疗机构脑血管病诊疗情况 (在线填写调查表 and the rows of ``reports``, from
+    ``listed_reports``)."""
     year = services.current_data_year()
     accesses = services.reporting_accesses(
-        institution_id, {report.data_year for report in reports} | {year}
+        user.institution_id, {report.data_year for report in reports} | {year}
     )
-    context = {
+    return {
         **basic_info_views.card_context(info),
         "rows": _report_rows(reports, accesses),
         "current_year": year,
         "current_window": accesses[year].message(year),
         "current_open": accesses[year].is_open,
     }
-    return render(request, "surveys/home.html", context)
 
 
 @institution_member_required
@@ -121,7 +116,7 @@ def open_report(request):
     return redirect("surveys:report_survey", report_id=report.public_id)
 
 
-# 查看详情 -------------------------------------------------------------------------------------
+# 查看详情 (in casesets.report_views, where its tabs are listed) ------------------------------
 
 
 @dataclass(frozen=True)
@@ -134,8 +129,9 @@ class ReportTab:
     render: object
 
 
-def report_context(request, report, active):
-    """The context every tab of 查看详情 shares: header, banners, tabs, status history."""
+def report_context(report, tabs, active):
+    """The context every tab of 查看详情 shares: header, banners, ``tabs`` (the
+    ``ReportTab`` list, ``active`` the shown one's key), status history."""
     access = services.reporting_access(report.institution_id, report.data_year)
     reason = services.lock_reason(report, access)
     detail = reverse("surveys:report_detail", args=[report.public_id])
@@ -157,19 +153,10 @@ def report_context(request, report, active):
                 "url": f"{detail}?tab={tab.key}",
                 "active": tab.key == active,
             }
-            for tab in REPORT_TABS
+            for tab in tabs
         ],
         "transitions": report.transitions.select_related("user"),
     }
-
-
-@institution_member_required
-def detail(request, report_id):
-    """查看详情 (``?tab=survey`` …); an unknown tab shows the 总表."""
-    report = services.report_of(request.user, report_id)
-    wanted = request.GET.get("tab")
-    tab = next((t for t in REPORT_TABS if t.key == wanted), REPORT_TABS[0])
-    return tab.render(request, report, report_context(request, report, tab.key))
 
 
 @dataclass(frozen=True)
@@ -220,19 +207,11 @@ def survey_tab(request, report, context):
     return render(request, "surveys/report_survey_tab.html", context)
 
 
-# The tabs of 查看详情, in order; an unknown ``?tab`` shows the first. The case registers
-# (附件3, 附件2) are casesets' pages.
-REPORT_TABS = (
-    ReportTab("survey", gettext_lazy("总表"), survey_tab),
-    ReportTab("thrombolysis", gettext_lazy("单纯静脉溶栓个案登记"), case_views.thrombolysis_tab),
-    ReportTab("intervention", gettext_lazy("血管内介入治疗个案登记"), case_views.intervention_tab),
-)
-
-
 # 在线填写调查表 (修改总表) ------------------------------------------------------------------
 
 
-def _locked_redirect(request, report, reason):
+def locked_redirect(request, report, reason):
+    """A change the report does not allow now: back to 查看详情 with the reason."""
     messages.error(request, reason)
     return redirect("surveys:report_detail", report_id=report.public_id)
 
@@ -244,7 +223,7 @@ def edit_survey(request, report_id):
     access = services.reporting_access(report.institution_id, report.data_year)
     reason = services.lock_reason(report, access)
     if reason:
-        return _locked_redirect(request, report, reason)
+        return locked_redirect(request, report, reason)
     edition = get_edition(report.edition)
     form = SurveyForm(
         edition,
@@ -258,7 +237,7 @@ def edit_survey(request, report_id):
                 report, form.values(), form.confirmed_warning_ids, request.user
             )
         except services.ReportError as error:
-            return _locked_redirect(request, report, error.message)
+            return locked_redirect(request, report, error.message)
         messages.success(request, _saved_message(report, saved))
         return redirect("surveys:report_detail", report_id=report.public_id)
     scans = list(report.scans.current())
@@ -284,60 +263,6 @@ def _saved_message(before, saved):
             "由主管院领导签字并加盖医院公章后重新上传。"
         )
     return _("总表已保存。")
-
-
-# 用个案汇总填充 ------------------------------------------------------------------------------
-
-
-def _preview_key(rows):
-    """What the user is asked to confirm, as a string the page posts back: the fill is
-    refused when the 总表 or the cases changed since the page was shown."""
-    return ";".join(f"{row.code}={row.current}>{row.from_cases}" for row in rows)
-
-
-@institution_member_required
-def fill_from_cases(request, report_id):
-    """用个案汇总填充: GET lists each 总表 item the cases determine, its value now and the
-    count of the cases; POST (确认填充) writes the counts through
-    ``casesets.services.fill_survey_from_cases`` (a new 总表 version, in the 编辑日志)."""
-    report = services.report_of(request.user, report_id)
-    reason = services.lock_reason(report)
-    if reason:
-        return _locked_redirect(request, report, reason)
-    rows = survey_fill_preview(report)
-    changes = sum(row.changes for row in rows)
-    if request.method == "POST":
-        if request.POST.get("preview") != _preview_key(rows):
-            messages.warning(request, _("总表或个案在您核对期间有变化，请重新核对后再确认填充。"))
-        elif not changes:
-            messages.info(request, _("总表中这些项目已与个案汇总一致，无需填充。"))
-            return redirect("surveys:report_detail", report_id=report.public_id)
-        else:
-            try:
-                saved = fill_survey_from_cases(report, request.user)
-            except services.ReportError as error:
-                return _locked_redirect(request, report, error.message)
-            before = report.values or {}
-            updated = sum(before.get(row.code) != saved.values.get(row.code) for row in rows)
-            messages.success(request, _filled_message(saved, updated))
-            return redirect("surveys:report_detail", report_id=report.public_id)
-    context = {
-        "report": report,
-        "rows": rows,
-        "changes": changes,
-        "preview": _preview_key(rows),
-        "has_scan": report.scans.current().exists(),
-    }
-    return render(request, "surveys/report_fill_from_cases.html", context)
-
-
-def _filled_message(saved, changes):
-    message = _("已用个案汇总填充总表，%(n)s项已更新。") % {"n": changes}
-    if saved.scans.current().exclude(survey_version=saved.survey_version).exists():
-        message += _(
-            "已上传的附件4已过期：请重新打印附件4，由主管院领导签字并加盖医院公章后重新上传。"
-        )
-    return message
 
 
 # 编辑日志 -------------------------------------------------------------------------------------
@@ -427,7 +352,7 @@ def submit(request, report_id):
     report = services.report_of(request.user, report_id)
     reason = services.lock_reason(report)
     if reason:
-        return _locked_redirect(request, report, reason)
+        return locked_redirect(request, report, reason)
     if request.method == "POST":
         try:
             services.submit(report, request.user, request.POST.getlist("confirm"))
@@ -447,12 +372,12 @@ def delete(request, report_id):
     """删除: only a 未提交 report; kept and restorable by an auditor."""
     report = services.report_of(request.user, report_id)
     if reason := services.delete_refusal(report):
-        return _locked_redirect(request, report, reason)
+        return locked_redirect(request, report, reason)
     if request.method == "POST":
         try:
             services.delete_report(report, request.user)
         except services.ReportError as error:
-            return _locked_redirect(request, report, error.message)
+            return locked_redirect(request, report, error.message)
         messages.success(request, _("%(title)s已删除。") % {"title": report.title})
         return redirect("surveys:home")
     return render(request, "surveys/report_delete.html", {"report": report})
