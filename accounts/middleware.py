@@ -1,7 +1,8 @@
 """What every signed-in request must satisfy before its view runs.
 
 In order: a session whose account is gone, stopped or changed its password is flushed; a
-session older than the absolute lifetime is signed out; an auditor (staff) without a TOTP
+session older than the absolute lifetime is signed out; the idle timeout is renewed (at most
+once a minute: ``sessions.keep_alive``); an auditor (staff) without a TOTP
 verified in this session reaches only 动态口令; an expired password reaches only 修改密码.
 Installed after django-otp's ``OTPMiddleware`` (it needs ``user.is_verified``).
 """
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .passwords import password_expires_at
-from .sessions import absolute_lifetime_over
+from .sessions import absolute_lifetime_over, keep_alive
 
 # Pages an auditor may open before the TOTP step, and anyone before changing an expired
 # password: the steps themselves, signing out, and the pages they need.
@@ -51,6 +52,7 @@ class SessionSecurityMiddleware:
             logout(request)
             messages.info(request, _("登录已超过规定时长，为保护数据安全，请重新登录。"))
             return redirect_to_login(request.get_full_path())
+        keep_alive(request.session)
         view_name = request.resolver_match.view_name if request.resolver_match else ""
         if view_name in _STEP_VIEWS or view_name.startswith("captcha"):
             return None

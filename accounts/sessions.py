@@ -1,6 +1,10 @@
 """Session lifetime rules (security checklist §A2; MLPS 8.1.4.1 b).
 
-- idle: ``SESSION_COOKIE_AGE`` (30 minutes) with ``SESSION_SAVE_EVERY_REQUEST`` (settings);
+- idle: ``SESSION_COOKIE_AGE`` (30 minutes), renewed by activity: a signed-in request saves
+  the session (and so moves its expiry) when the last save is ``SESSION_RENEW_SECONDS`` (60)
+  old or more — ``keep_alive`` — rather than on every request (issue 21: an UPDATE per GET
+  was the costliest statement of every page at national load); a session therefore ends
+  between 29 and 30 minutes after the last request;
 - absolute: ``SESSION_ABSOLUTE_SECONDS`` (12 hours) after sign-in, whatever the activity —
   the sign-in time is stored here and checked by ``accounts.middleware``;
 - a password change ends every other session: Django stores a hash of the password in the
@@ -30,6 +34,20 @@ def record_login_time(sender, request, user, **kwargs):
     """user_logged_in: the start of the absolute session lifetime."""
     if request is not None and hasattr(request, "session"):
         request.session[LOGIN_AT] = time.time()
+
+
+RENEWED_AT = "renewed_at"
+
+
+def keep_alive(session, now=None):
+    """Renew the idle timeout of a signed-in ``session`` if its last save is at least
+    ``SESSION_RENEW_SECONDS`` old: marking it modified makes Django save it at the end of the
+    request with a new expiry (now + ``SESSION_COOKIE_AGE``). Within that interval a request
+    writes nothing."""
+    now = now or time.time()
+    renewed_at = session.get(RENEWED_AT)
+    if type(renewed_at) not in (int, float) or now - renewed_at >= settings.SESSION_RENEW_SECONDS:
+        session[RENEWED_AT] = now
 
 
 def absolute_lifetime_over(session, now=None):

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -9,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from institutions.admin import ProvinceFilter
+from institutions.models import Institution
+from registry.admin_lists import NationalListMixin, month_filter
 from registry.downloads import stored_file_response
 from surveys.models import Report
 from surveys.reports import ReportError
@@ -69,19 +73,79 @@ class ReportFilter(admin.SimpleListFilter):
         return queryset.filter(report_id=report_id) if report_id else queryset.none()
 
 
-class CaseAdmin(SimpleHistoryAdmin):
-    """Auditors read cases and their history here; only the hospital edits them. The one
-    action, 恢复, calls ``casesets.services.restore_case``."""
+class DataYearFilter(admin.SimpleListFilter):
+    """数据年度 of the case's report. The years offered are read from the reports (a few
+    thousand rows), not from a DISTINCT over every case as a field filter would."""
 
-    search_fields = ("admission_no", "report__institution__name")
+    title = _("数据年度")
+    parameter_name = "report__data_year"
+
+    def lookups(self, request, model_admin):
+        years = Report.objects.order_by("-data_year").values_list("data_year", flat=True)
+        return [(str(year), str(year)) for year in years.distinct()]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(report__data_year=int(value)) if value.isdigit() else queryset.none()
+
+
+# A term of the case search that can be a 住院号 (letters, digits and - _ /, as
+# ``casesets.validators`` allows); any other term is part of an institution's name. A UUID is
+# a case's 个案编号 (its public id, which the case export carries in place of the 住院号).
+ADMISSION_NO_TERM = re.compile(r"[A-Za-z0-9_/-]+")
+PUBLIC_ID_TERM = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+
+def institutions_named(term: str) -> list[int]:
+    """The institutions whose name contains ``term`` (a scan of the institutions, a few
+    thousand short rows: under a millisecond; their ids go into the case query as a list,
+    which PostgreSQL plans from the reports' statistics)."""
+    return list(Institution.objects.filter(name__icontains=term).values_list("pk", flat=True))
+
+
+class CaseAdmin(NationalListMixin, SimpleHistoryAdmin):
+    """Auditors read cases and their history here; only the hospital edits them. The one
+    action, 恢复, calls ``casesets.services.restore_case``.
+
+    At national size (issue 21): the count stops at ``ADMIN_LIST_MAX_ROWS`` and so do the
+    pages (``registry.admin_lists``); the search reads indexes only (``get_search_results``).
+    The list is in ``(report_id, id)`` order — each report's cases together, in entry order,
+    read along the indexes that lead with the report — so that the filters that choose
+    reports (数据年度, 省份, 年度报告, a 医疗机构 in the search) read only their reports' cases:
+    in id order a filter on the latest year would first walk every older year's cases. It
+    sorts by 修改时间 (indexed) too, and by nothing else."""
+
+    search_fields = ("admission_no",)  # shows the box; get_search_results says what it reads
+    search_help_text = _(
+        "住院号：完整或开头几位（不区分大小写）；医疗机构：名称中的字词；或导出文件中的个案编号。"
+        "多个词用空格分开，须同时满足。"
+    )
     list_select_related = ("report__institution",)
     list_per_page = 50
+    ordering = ("report_id", "id")
+    sortable_by = ("updated_at",)
     actions = ["restore_selected"]
     history_list_display = ("admission_no", "deleted_at")
 
     def get_queryset(self, request):
         # The cases of the reports the auditor may see (one rule: ``report_visibility``).
         return super().get_queryset(request).visible_to(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Each term narrows the list: a 个案编号 (the unique public id), a 住院号 by its
+        beginning (``UPPER(admission_no) LIKE 'TERM%'``, the ``*_admission_prefix_idx``
+        index), anything else by the institution's name. Never a ``LIKE '%…%'`` over a
+        million cases."""
+        for term in search_term.split():
+            if PUBLIC_ID_TERM.fullmatch(term):
+                queryset = queryset.filter(public_id=term)
+            elif ADMISSION_NO_TERM.fullmatch(term):
+                queryset = queryset.filter(admission_no__istartswith=term)
+            else:
+                queryset = queryset.filter(report__institution_id__in=institutions_named(term))
+        return queryset, False
 
     @admin.display(description=_("医疗机构"), ordering="report__institution__name")
     def institution(self, obj):
@@ -98,9 +162,7 @@ class CaseAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("恢复所选的已删除病例"))
     def restore_selected(self, request, queryset):
         restored = 0
-        for case in queryset.select_related("report"):
-            if not case.is_deleted:
-                continue
+        for case in queryset.deleted().select_related("report"):
             try:
                 restore_case(case=case, auditor=request.user)
             except ReportError as error:
@@ -128,7 +190,7 @@ class CaseAdmin(SimpleHistoryAdmin):
         return False
 
 
-@admin.register(ThrombolysisCase)
+# Registered by excel_templates.admin, which adds the export of the listed cases.
 class ThrombolysisCaseAdmin(CaseAdmin):
     list_display = (
         "admission_no",
@@ -145,14 +207,14 @@ class ThrombolysisCaseAdmin(CaseAdmin):
     )
     list_filter = (
         ProvinceFilter,
-        "report__data_year",
+        DataYearFilter,
         "thrombolytic_drug",
         DeletedFilter,
         ReportFilter,
     )
 
 
-@admin.register(InterventionCase)
+# Registered by excel_templates.admin, which adds the export of the listed cases.
 class InterventionCaseAdmin(CaseAdmin):
     list_display = (
         "admission_no",
@@ -166,7 +228,7 @@ class InterventionCaseAdmin(CaseAdmin):
         "is_deleted",
         "updated_at",
     )
-    list_filter = (ProvinceFilter, "report__data_year", "evt_mode", DeletedFilter, ReportFilter)
+    list_filter = (ProvinceFilter, DataYearFilter, "evt_mode", DeletedFilter, ReportFilter)
 
 
 # A report's cases on its read-only admin page (templates/admin/surveys/report/change_form.html,
@@ -263,10 +325,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # --- ImportBatch: read-only record of the Excel imports (issue 7) ----------------------------
 
 
+SHA256_TERM = re.compile(r"[0-9a-fA-F]{6,64}")
+
+
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(NationalListMixin, admin.ModelAdmin):
     """Who uploaded which file for which report, how it ended, and the kept file (read only:
-    the batches are the audit record of the imports)."""
+    the batches are the audit record of the imports). Counted and paged up to a cap, newest
+    first from the ``created_at`` index, 月份 instead of ``date_hierarchy`` (issue 21)."""
 
     list_display = (
         "created_at",
@@ -280,14 +346,23 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "sha256",
         "download_link",
     )
-    list_filter = ("attachment", "status", "created_at")
+    list_filter = ("attachment", "status", "created_at", month_filter("created_at"))
     list_select_related = ("report__institution", "created_by")
-    search_fields = ("sha256", "report__institution__name")
-    date_hierarchy = "created_at"
+    search_fields = ("sha256",)  # shows the box; get_search_results says what it reads
+    search_help_text = _("SHA-256（开头至少6位），或医院名称中的字词。")
+    sortable_by = ("created_at",)
     ordering = ("-created_at",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        for term in search_term.split():
+            if SHA256_TERM.fullmatch(term):
+                queryset = queryset.filter(sha256__startswith=term.lower())
+            else:
+                queryset = queryset.filter(report__institution_id__in=institutions_named(term))
+        return queryset, False
 
     def has_add_permission(self, request):
         return False

@@ -247,6 +247,8 @@ class ThrombolysisCase(Case):
         verbose_name=_("年度报告"),
         on_delete=models.PROTECT,
         related_name="thrombolysis_cases",
+        # Served by the indexes below, which all lead with the report.
+        db_index=False,
     )
     thrombolytic_drug = models.CharField(
         _("溶栓药"), max_length=20, choices=ThrombolyticDrug.choices
@@ -296,6 +298,15 @@ class ThrombolysisCase(Case):
         verbose_name = _("单纯静脉溶栓个案")
         verbose_name_plural = _("单纯静脉溶栓个案")
         indexes = [
+            # A report's live cases in their order, with the 住院号 the list filters on
+            # (issue 21): a hospital page counts and pages its own report's rows from this
+            # index alone (an index-only scan), never one over every hospital's cases.
+            models.Index(
+                fields=["report", "id"],
+                include=["admission_no"],
+                condition=Q(deleted_at__isnull=True),
+                name="ivt_report_id_idx",
+            ),
             models.Index(fields=["report", "admission_no"], name="ivt_report_admission_idx"),
             models.Index(fields=["report", "thrombolytic_drug"], name="ivt_report_drug_idx"),
         ]
@@ -322,6 +333,8 @@ class InterventionCase(Case):
         verbose_name=_("年度报告"),
         on_delete=models.PROTECT,
         related_name="intervention_cases",
+        # Served by the indexes below, which all lead with the report.
+        db_index=False,
     )
     evt_mode = models.CharField(_("治疗方式"), max_length=10, choices=TreatmentMode.choices)
 
@@ -361,6 +374,15 @@ class InterventionCase(Case):
         verbose_name = _("血管内介入治疗个案")
         verbose_name_plural = _("血管内介入治疗个案")
         indexes = [
+            # A report's live cases in their order, with the 住院号 the list filters on
+            # (issue 21): a hospital page counts and pages its own report's rows from this
+            # index alone (an index-only scan), never one over every hospital's cases.
+            models.Index(
+                fields=["report", "id"],
+                include=["admission_no"],
+                condition=Q(deleted_at__isnull=True),
+                name="evt_report_id_idx",
+            ),
             models.Index(fields=["report", "admission_no"], name="evt_report_admission_idx"),
             models.Index(fields=["report", "evt_mode"], name="evt_report_mode_idx"),
         ]

@@ -1,22 +1,47 @@
-"""年度报告 in the admin: ``surveys.admin.ReportAdmin`` (the list, the read-only report,
-退回, 审核通过, 恢复) with what the apps above surveys add — the report's 溶栓 and 介入个案
-(``casesets.admin.report_case_lists``) and 导出总表 (``exports``). Registered here, the
-lowest app that sees both; surveys' admin imports neither."""
+"""年度报告 and the cases in the admin, with what the apps above them add: ``surveys.admin.
+ReportAdmin`` (the list, the read-only report, 退回, 审核通过, 恢复) with the report's 溶栓 and
+介入个案 (``casesets.admin.report_case_lists``) and 导出总表 (``exports``); the case lists of
+``casesets.admin`` with 导出个案 (``case_exports``). Registered here, the lowest app that sees
+all of them; surveys' and casesets' admins import none of this."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR, SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from casesets import admin as casesets_admin
 from casesets.admin import report_case_lists
+from casesets.models import InterventionCase, ThrombolysisCase
 from registry.ratelimit import over_limit, too_many
 from surveys import admin as surveys_admin
 from surveys.models import Report
 
+from . import case_exports
 from .exports import export_response
+
+FORMAT_VAR = "format"
+FORMATS = ("xlsx", "csv")
+
+
+def export_changelist(model_admin, request):
+    """``(changelist, format)`` of an export request: the list as the query string sets it
+    (every filter, the search, the order; all pages), the format from ``?format=`` (not a
+    filter of the list). ``(None, None)`` when the filters are wrong (a message is set)."""
+    query = request.GET.copy()
+    fmt = query.pop(FORMAT_VAR, ["xlsx"])[-1]
+    query.pop(PAGE_VAR, None)  # every page; and no "page too deep" message
+    request.GET = query
+    if fmt not in FORMATS:
+        fmt = "xlsx"
+    try:
+        return model_admin.get_changelist_instance(request), fmt
+    except IncorrectLookupParameters:
+        messages.error(request, gettext("筛选条件有误，请重新选择后再导出。"))
+        return None, None
 
 
 @admin.register(Report)
@@ -43,18 +68,17 @@ class ReportAdmin(surveys_admin.ReportAdmin):
     # 导出总表 ------------------------------------------------------------------------------
 
     def export_view(self, request):
-        """导出总表 of the reports the list shows now (its filters, search and order)."""
+        """导出总表 of the reports the list shows now (its filters, search and order), as
+        .xlsx or, with ``?format=csv``, CSV; streamed."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         wait = over_limit(request, "export")
         if wait:
             return too_many(request, wait)
-        try:
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            messages.error(request, gettext("筛选条件有误，请重新选择后再导出。"))
+        changelist, fmt = export_changelist(self, request)
+        if changelist is None:
             return redirect(self.changelist_url())
-        return export_response(changelist.queryset)
+        return export_response(changelist.queryset, fmt)
 
     @admin.action(description=_("导出所选报告的总表（.xlsx）"), permissions=["view"])
     def export_selected(self, request, queryset):
@@ -62,3 +86,52 @@ class ReportAdmin(surveys_admin.ReportAdmin):
         if wait:
             return too_many(request, wait)
         return export_response(queryset)
+
+
+class CaseExportMixin:
+    """导出个案 on a case list: the cases the list shows (its filters and search, every
+    page), as CSV or .xlsx, for staff who may view the cases (``casesets.view_…``)."""
+
+    change_list_template = "admin/casesets/case_change_list.html"
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name=f"{opts.app_label}_{opts.model_name}_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        wait = over_limit(request, "export")
+        if wait:
+            return too_many(request, wait)
+        changelist, fmt = export_changelist(self, request)
+        if changelist is None:
+            opts = self.model._meta
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        # The list's filters go into the audit log; the search term does not (it may be a
+        # 住院号), only that there was one.
+        filters = {
+            key: value
+            for key, value in request.GET.items()
+            if key not in (SEARCH_VAR, ERROR_FLAG)
+        }
+        if request.GET.get(SEARCH_VAR, "").strip():
+            filters["searched"] = True
+        return case_exports.export_response(changelist.queryset, fmt, filters)
+
+
+@admin.register(ThrombolysisCase)
+class ThrombolysisCaseAdmin(CaseExportMixin, casesets_admin.ThrombolysisCaseAdmin):
+    pass
+
+
+@admin.register(InterventionCase)
+class InterventionCaseAdmin(CaseExportMixin, casesets_admin.InterventionCaseAdmin):
+    pass

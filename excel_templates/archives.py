@@ -17,6 +17,7 @@ While a part streams by, its XML is checked without being held whole:
   value cell, so one value at XFD1048576 would cost gigabytes; styled empty cells
   (``<c r="A900000" s="3"/>``, what WPS and LibreOffice write below formatted columns) cost
   nothing and are allowed anywhere. The ``<dimension>`` element is ignored either way.
+  Data that merely runs on past the rows is told so (``SheetLimits.overflow_message``).
   A cell must carry its ``r="A1"`` reference (every spreadsheet program writes it), since a
   reader places cells without one by counting.
 
@@ -85,24 +86,53 @@ def rows_above(number: int) -> str:
     return _above(str(number), "0123456789", 7)
 
 
-def columns_above(count: int) -> str:
+def _column_letters(count: int) -> str:
     letters = ""
     while count:
         count, rest = divmod(count - 1, 26)
         letters = chr(65 + rest) + letters
-    return _above(letters, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3)
+    return letters
+
+
+def columns_above(count: int) -> str:
+    return _above(_column_letters(count), "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 3)
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index
+
+
+_REFERENCE = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"')
 
 
 @dataclass(frozen=True)
 class SheetLimits:
     """Where a value cell may sit: rows up to ``rows``, columns up to ``columns``, and a
     sheet wider than ``wide_columns`` no taller than ``wide_rows`` — so that the rectangle a
-    reader allocates stays near ``rows × wide_columns`` cells (about 40 bytes each)."""
+    reader allocates stays near ``rows × wide_columns`` cells (about 40 bytes each).
+
+    Two kinds of sheet break the row bound, and each is told what it is. Data that simply
+    runs on past it (a file with too many rows: its first value cell beyond ``rows`` lies
+    within the next ``overflow_rows`` rows) is refused with ``overflow_message`` when one is
+    given (an upload: "每个文件最多20000条…"); a value cell far beyond it (a stray entry at
+    the foot of the sheet, or a file made to exhaust a reader's memory) and every other
+    refusal get ``message()``, the bounds themselves."""
 
     rows: int
     columns: int = 200
     wide_columns: int = 40
     wide_rows: int = 6000
+    overflow_message: object = None  # a str or a lazy translation
+    overflow_rows: int = 1000
+
+    def beyond_rows(self, row: int) -> str:
+        """The refusal of a sheet whose first value cell beyond ``rows`` is in ``row``."""
+        if self.overflow_message is not None and row <= self.rows + self.overflow_rows:
+            return str(self.overflow_message)
+        return self.message()
 
     def message(self) -> str:
         return (
@@ -162,7 +192,11 @@ class _XmlChecks:
                 if not tag.endswith(b"/>") and not _PLAIN_REFERENCE.search(tag):
                     raise ArchiveRefused(CELL_FORM)
         far, wide, tall = self.patterns
-        if far.search(xml):
+        found = far.search(xml)
+        if found:
+            letters, row = _REFERENCE.search(found.group()).groups()
+            if _column_index(letters) <= self.limits.columns:  # then its row is beyond
+                raise ArchiveRefused(self.limits.beyond_rows(int(row)))
             raise ArchiveRefused(self.limits.message())
         # Each searched only until first seen (a wide cell may come before or after a tall one).
         self.wide = self.wide or bool(wide.search(xml))

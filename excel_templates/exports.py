@@ -1,39 +1,33 @@
-"""导出总表: reports' 总表 as one .xlsx, for auditors (the 年度报告 admin's export, wired in
-``excel_templates.admin``).
+"""导出总表: reports' 总表 as one .xlsx or CSV file, for auditors (the 年度报告 admin's
+export, wired in ``excel_templates.admin``).
 
 The columns come from the editions (Decision 2): one per 总表 item, headed by the item's
 full name; reports of several editions share one sheet with the union of their items in
-declaration order. The workbook is written row by row in openpyxl's write-only mode into a
-temporary file, so thousands of reports take bounded memory.
+declaration order. The file streams (``streaming``, issue 21 item 3): its first bytes leave
+before the first report is read, and memory stays flat however many reports there are.
 
-Every cell is written by ``writing.inert``, as in every workbook the platform writes: text
-that starts like a formula (= + - @, a tab or a carriage return) is a string with Excel's
-quote prefix, so a spreadsheet shows it as text and never evaluates it. Numbers stay
-numbers.
+Every value is written under the one rule of ``writing``: text that starts like a formula
+(= + - @, a tab or a carriage return) is a string with Excel's quote prefix in the .xlsx, a
+leading apostrophe in the CSV, so a spreadsheet shows it as text and never evaluates it.
+Numbers stay numbers.
 """
 
 from __future__ import annotations
 
-import datetime
-import tempfile
 from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from django.utils.translation import gettext_lazy as _lazy
 
 import audit
 from institutions.region_names import printed_name
 from surveys.editions import EDITIONS, Edition
-from surveys.models import BasicInfo, ReportScan
+from surveys.models import BasicInfo, Report, ReportScan
 
-from .writing import inert
+from .streaming import CSV, XLSX, csv_chunks, streaming_response, xlsx_chunks
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 500
 
 
@@ -88,11 +82,6 @@ def _item_value(value):
     return value
 
 
-def _local(moment):
-    # Excel has no time zones: write Beijing time without the offset.
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
-
-
 def export_queryset(reports: QuerySet) -> QuerySet:
     """``reports`` with what the export reads, in few queries."""
     current = ReportScan.objects.current().filter(report=OuterRef("pk"))
@@ -102,82 +91,88 @@ def export_queryset(reports: QuerySet) -> QuerySet:
     )
 
 
-def write_workbook(reports: QuerySet, fileobj) -> int:
-    """Write ``reports`` (in their order) to ``fileobj`` as .xlsx; returns how many."""
-    edition_ids = reports.order_by().values_list("edition", flat=True).distinct()
-    columns = item_columns(edition_ids)
-    editions: dict[str, Edition] = EDITIONS
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("总表"))
-    sheet.freeze_panes = "B2"
-    for letter, width in zip("ABCDEFGH", (32, 28, 10, 12, 10, 10, 12, 18), strict=True):
-        sheet.column_dimensions[letter].width = width
-
-    bold = Font(bold=True)
-    headers = [
-        _("医院全称"),
-        _("行政区划"),
-        _("医院等级"),
-        _("医院类别"),
-        _("数据年度"),
-        _("总表版本"),
-        _("当前状态"),
-        _("提交时间"),
-        *(header for _code, header in columns),
-        _("附件4状态"),
-    ]
-    sheet.append([_cell(sheet, header, font=bold) for header in headers])
-
-    count = 0
-    for report in export_queryset(reports).iterator(chunk_size=CHUNK):
-        basic = _basic_fields(report)
-        status = report.get_status_display()
-        if report.is_deleted:
-            status = _("%(status)s（已删除）") % {"status": status}
-        declared = editions.get(report.edition)
-        declared_codes = set(declared.codes) if declared else set()
-        values = report.values or {}
-        identity = (basic["hospital_name"], basic["region"], basic["grade"],
-                    basic["category"], report.data_year, report.edition, status)  # fmt: skip
-        items = (
-            _item_value(values.get(code)) if code in declared_codes else None
-            for code, _header in columns
-        )
-        sheet.append(
-            [
-                *(_cell(sheet, value) for value in identity),
-                _cell(sheet, _local(report.submitted_at), number_format="yyyy-mm-dd hh:mm"),
-                *(_cell(sheet, value) for value in items),
-                _cell(sheet, attachment4_status(report)),
-            ]
-        )
-        count += 1
-    workbook.save(fileobj)
-    return count
+FIXED_HEADERS = (
+    _lazy("医院全称"),
+    _lazy("行政区划"),
+    _lazy("医院等级"),
+    _lazy("医院类别"),
+    _lazy("数据年度"),
+    _lazy("总表版本"),
+    _lazy("当前状态"),
+    _lazy("提交时间"),
+)
+WIDTHS = (32, 28, 10, 12, 10, 10, 12, 18)
 
 
-def _cell(sheet, value, **style):
-    if value is not None and not isinstance(value, int | float | datetime.datetime):
-        value = str(value)
-    cell = inert(WriteOnlyCell(sheet), value)
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
+class ReportExport:
+    """导出总表 of ``reports`` (in their order): the reports' ids are read first (a few
+    thousand integers: the row count for the audit log and the order), then the reports
+    ``CHUNK`` at a time by id — memory stays flat, any connection pooler will do (no
+    server-side cursor held across requests' statements) and the list's order is kept."""
+
+    def __init__(self, reports: QuerySet):
+        self.ids = list(reports.values_list("pk", flat=True))
+        edition_ids = reports.order_by().values_list("edition", flat=True).distinct()
+        self.columns = item_columns(edition_ids)
+        self.header = [
+            *(str(title) for title in FIXED_HEADERS),
+            *(header for _code, header in self.columns),
+            _("附件4状态"),
+        ]
+
+    def rows(self):
+        editions: dict[str, Edition] = EDITIONS
+        columns = self.columns
+        for start in range(0, len(self.ids), CHUNK):
+            chunk = self.ids[start : start + CHUNK]
+            found = export_queryset(Report.objects.filter(pk__in=chunk)).in_bulk()
+            for pk in chunk:
+                report = found.get(pk)
+                if report is None:  # deleted for good since the export began
+                    continue
+                basic = _basic_fields(report)
+                status = report.get_status_display()
+                if report.is_deleted:
+                    status = _("%(status)s（已删除）") % {"status": status}
+                declared = editions.get(report.edition)
+                declared_codes = set(declared.codes) if declared else set()
+                values = report.values or {}
+                yield [
+                    basic["hospital_name"],
+                    basic["region"],
+                    basic["grade"],
+                    basic["category"],
+                    report.data_year,
+                    report.edition,
+                    status,
+                    report.submitted_at,
+                    *(
+                        _item_value(values.get(code)) if code in declared_codes else None
+                        for code, _header in columns
+                    ),
+                    attachment4_status(report),
+                ]
 
 
-def export_filename() -> str:
-    return _("年度报告总表_%(date)s.xlsx") % {"date": timezone.localdate().strftime("%Y%m%d")}
+FORMATS = ("xlsx", "csv")
 
 
-def export_response(reports: QuerySet) -> FileResponse:
-    """The .xlsx of ``reports`` as a download (written to a temporary file, then streamed)."""
-    fileobj = tempfile.TemporaryFile()
-    try:
-        rows = write_workbook(reports, fileobj)
-    except BaseException:
-        fileobj.close()
-        raise
-    audit.record(None, audit.Action.EXPORT, kind="reports", rows=rows)
-    fileobj.seek(0)
-    return FileResponse(fileobj, as_attachment=True, filename=export_filename(), content_type=XLSX)
+def export_filename(fmt: str = "xlsx") -> str:
+    return _("年度报告总表_%(date)s.%(ext)s") % {
+        "date": timezone.localdate().strftime("%Y%m%d"),
+        "ext": fmt,
+    }
+
+
+def export_response(reports: QuerySet, fmt: str = "xlsx"):
+    """导出总表 of ``reports`` as a download that streams from the first row: .xlsx (the
+    default) or CSV. Recorded in the audit log before the first byte is sent."""
+    export = ReportExport(reports)
+    audit.record(None, audit.Action.EXPORT, kind="reports", rows=len(export.ids), format=fmt)
+    if fmt == "csv":
+        chunks = csv_chunks(export.header, export.rows())
+        return streaming_response(chunks, filename=export_filename("csv"), content_type=CSV)
+    chunks = xlsx_chunks(
+        export.header, export.rows(), sheet_title=_("总表"), widths=WIDTHS, freeze="B2"
+    )
+    return streaming_response(chunks, filename=export_filename("xlsx"), content_type=XLSX)

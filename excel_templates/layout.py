@@ -53,8 +53,18 @@ FILE_STEMS = {
 }
 
 # Rows a case template offers (data validation and unlocked cells reach this far), and the
-# most rows an upload may have.
+# most cases (non-blank rows) one 附件2/附件3 file may hold — the one rule, said by
+# ``too_many_cases`` wherever cases are counted: the hostile-file guard, which refuses
+# value cells that run on past the rows a template holds (``reading.SHEET_LIMITS``), and
+# the parser, which counts the cases. Why 20,000: README, "模板下载及数据上传".
 MAX_CASE_ROWS = 20_000
+TOO_MANY_CASES = _("每个文件最多%(max)s条，请拆分为多个文件上传。")
+
+
+def too_many_cases() -> str:
+    """The message for a file over ``MAX_CASE_ROWS`` cases."""
+    return str(TOO_MANY_CASES) % {"max": MAX_CASE_ROWS}
+
 
 # 附件1 (2018 layout).
 SURVEY_SHEET = "Sheet2"

@@ -35,6 +35,7 @@ from .layout import (
     SURVEY_VALUE_ROW,
     SURVEY_YEAR_COLUMN,
     survey_columns,
+    too_many_cases,
 )
 from .reading import UploadRefused, latest_template_message, sheet_rows
 
@@ -141,6 +142,7 @@ def parse_cases(
     # short row is blank either way).
     first, last = min(field_indexes), max(field_indexes)
     side_by_side = sorted(field_indexes) == list(range(first, last + 1))
+    cases = 0
     for offset, row in enumerate(data):
         if side_by_side:
             cells = row[first : last + 1]
@@ -148,10 +150,9 @@ def parse_cases(
             cells = [_cell(row, index) for index in field_indexes]
         if is_blank_row(cells):
             continue
-        if len(parsed.rows) + len(parsed.errors) >= MAX_CASE_ROWS:
-            raise UploadRefused(
-                _("文件超过%(max)s行病例，请分成多个文件导入。") % {"max": MAX_CASE_ROWS}
-            )
+        cases += 1  # a row with several errors is still one case
+        if cases > MAX_CASE_ROWS:
+            raise UploadRefused(too_many_cases())
         excel_row = spec.first_data_row + offset
         values = converter.values(row)
         result = v.validate_case(spec, values, context, entry=IMPORT, verdicts=verdicts)

@@ -19,6 +19,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
@@ -32,12 +33,14 @@ from .layout import (
     TEMPLATE_IDS,
     attachment_name,
     template_version,
+    too_many_cases,
 )
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-# Value cells: the case rows a template offers and a margin for header rows and stray notes.
-SHEET_LIMITS = SheetLimits(rows=MAX_CASE_ROWS + 1_000)
+# Value cells: the case rows a template offers and a margin for header rows and stray notes;
+# cells that run on past them are a file over MAX_CASE_ROWS cases, and are told so.
+SHEET_LIMITS = SheetLimits(rows=MAX_CASE_ROWS + 1_000, overflow_message=lazy(too_many_cases, str)())
 MAX_SHEET_ROWS = SHEET_LIMITS.rows
 
 ZIP_MAGIC = b"PK\x03\x04"

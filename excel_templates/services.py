@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 from dataclasses import dataclass
 from operator import itemgetter
 from uuid import uuid4
@@ -48,6 +49,8 @@ from .reading import (
     template_mark,
 )
 from .writing import inert
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,15 @@ def upload(report: Report, attachment: int, uploaded, user) -> ImportBatch:
 def read_kept(batch: ImportBatch) -> bytes:
     """The kept file, the very bytes judged at upload (an upload refused as hostile is never
     kept); ``UploadRefused`` when they no longer match its SHA-256."""
-    with batch.file.open("rb") as handle:
-        data = handle.read()
+    try:
+        with batch.file.open("rb") as handle:
+            data = handle.read()
+    except OSError:
+        # Issue 21 item 5: the media storage must be shared by every application server
+        # (README, "Several application servers"); a node that cannot see the file says so.
+        logger.error("Kept upload %s of import %s is missing from the media storage",
+                     batch.file.name, batch.pk)  # fmt: skip
+        raise UploadRefused(_("上传的文件已无法读取（服务器存储异常），请重新上传。")) from None
     if hashlib.sha256(data).hexdigest() != batch.sha256:
         raise UploadRefused(_("上传的文件已无法核对（与上传时不一致），请重新上传。"))
     return data

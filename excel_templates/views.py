@@ -71,7 +71,7 @@ class UploadForm(forms.Form):
 
 
 @institution_member_required
-@rate_limited("import")
+@rate_limited("import", methods=("POST",))  # 开始上传 counts; opening the page does not
 def upload(request, attachment: int):
     """上传附件N: choose a file → 开始上传 → the preview."""
     bound = request.method == "POST"

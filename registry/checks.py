@@ -56,3 +56,44 @@ def check_no_demo_shortcuts_in_production(app_configs=None, **kwargs):
         else:
             messages.append(checks.Error(message, hint=f"{hint}{OVERRIDE_HINT}", id=error_id))
     return messages
+
+
+# Issue 21 item 5: state every gunicorn worker on every application server must share.
+# The rate limits live in the default cache (registry/ratelimit.py): in a process-local
+# cache each worker would count for itself, N workers on M nodes letting N×M times the
+# limit through; the database cache and Redis (REDIS_URL) are shared.
+LOCAL_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+}
+LOCAL_SESSION_ENGINES = {"django.contrib.sessions.backends.file"}
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_shared_state_in_production(app_configs=None, **kwargs):
+    """registry.E003: the default cache is local to a process or a server; registry.E004:
+    sessions are files on one server's disk. Only when ``DEBUG`` is off."""
+    if settings.DEBUG:
+        return []
+    messages = []
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend in LOCAL_CACHES:
+        messages.append(
+            checks.Error(
+                f"生产模式 (DEBUG=false) 下的缓存后端 {backend} 只在一个进程（或一台服务器）内"
+                "有效：限流计数不能在各 gunicorn 进程和各应用服务器之间共享。",
+                hint="设置 REDIS_URL（推荐），或不设置 REDIS_URL 而使用数据库缓存"
+                "（manage.py createcachetable）。",
+                id="registry.E003",
+            )
+        )
+    if settings.SESSION_ENGINE in LOCAL_SESSION_ENGINES:
+        messages.append(
+            checks.Error(
+                "生产模式 (DEBUG=false) 下会话保存在本机文件中：换一台应用服务器应答即会掉线。",
+                hint="使用数据库会话（默认）或共享缓存中的会话。",
+                id="registry.E004",
+            )
+        )
+    return messages

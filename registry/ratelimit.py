@@ -125,12 +125,16 @@ def too_many(request, wait: int, *, json: bool = False):
     return response
 
 
-def rate_limited(scope: str, *, json: bool = False):
-    """View decorator: 429 once the user or the address is over ``RATE_LIMITS[scope]``."""
+def rate_limited(scope: str, *, json: bool = False, methods: tuple[str, ...] | None = None):
+    """View decorator: 429 once the user or the address is over ``RATE_LIMITS[scope]``.
+    ``methods`` (e.g. ``("POST",)``): only requests of those methods count and can be
+    refused; the others (the page's GET) pass uncounted. Default: every request."""
 
     def decorate(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            if methods is not None and request.method not in methods:
+                return view(request, *args, **kwargs)
             wait = over_limit(request, scope)
             if wait:
                 return too_many(request, wait, json=json)

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Issue 9 item 6: remembers the request for audit.record() and records 403s.
     "audit.middleware.AuditMiddleware",
+    # Issue 21 item 2: statement_timeout for browsing requests; its page when one fires.
+    "registry.query_timeout.StatementTimeoutMiddleware",
     # Last, as django-axes asks: turns a lockout into the Chinese lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -127,8 +129,21 @@ else:
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: shared by every gunicorn worker so that rate limits and lockouts hold across them.
-# The database cache needs no extra service; Redis is used when REDIS_URL is set.
+# Issue 21 item 2: PostgreSQL's statement_timeout for the GET (and HEAD) requests under these
+# paths — the admin's lists and the hospital pages — so that no query a person can start by
+# browsing runs unbounded (registry/query_timeout.py; a cancelled query shows "查询超时…",
+# 503). Not in the connection's OPTIONS: migrations, commands and imports (POST) are never
+# cancelled. 0 turns it off.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=5000)
+DB_STATEMENT_TIMEOUT_PATHS = env.list(
+    "DB_STATEMENT_TIMEOUT_PATHS", default=["/admin/", "/registry/"]
+)
+# How many rows an admin list counts and pages through (registry/admin_lists.py).
+ADMIN_LIST_MAX_ROWS = env.int("ADMIN_LIST_MAX_ROWS", default=10_000)
+
+# Cache: shared by every gunicorn worker on every application server so that the rate limits
+# hold across them (a process-local cache fails `check --deploy`, registry.E003). The
+# database cache needs no extra service; Redis is used when REDIS_URL is set.
 if env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
@@ -303,7 +318,9 @@ CAPTCHA_2X_IMAGE = False
 CAPTCHA_CHALLENGE_FUNCT = "accounts.throttling.captcha_challenge"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout
+# The age above is an idle timeout: a signed-in request renews it when the session was last
+# saved this many seconds ago or more (accounts.sessions.keep_alive), not on every request.
+SESSION_RENEW_SECONDS = env.int("SESSION_RENEW_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.validators import mask_mobile
 from institutions.admin import ProvinceFilter
+from registry.admin_lists import NationalListMixin
 from registry.admin_review import DecisionAdminMixin
 
 from . import attachment4
@@ -218,11 +219,12 @@ def survey_warnings(report):
     ]
 
 
-class ReportAdmin(DecisionAdminMixin, admin.ModelAdmin):
+class ReportAdmin(NationalListMixin, DecisionAdminMixin, admin.ModelAdmin):
     """年度报告 for auditors: the list filtered by year, province, state, grade and deletion,
     and each report read-only with every part, 退回 (with a reason the hospital sees), 审核通过
     and 恢复 — all through ``surveys.reports``. Registered by ``excel_templates.admin``, which
-    adds what the apps above surveys hold: the report's cases and 导出总表."""
+    adds what the apps above surveys hold: the report's cases and 导出总表. The list is
+    counted and paged up to ``ADMIN_LIST_MAX_ROWS`` (``registry.admin_lists``, issue 21)."""
 
     decision_actions = ("approve", "return", "restore")
     change_form_template = "admin/surveys/report/change_form.html"

@@ -356,7 +356,7 @@ def test_an_export_is_recorded_with_its_row_count(client, auditor, alice, bob):
     assert (event.user, event.ip, event.detail) == (
         auditor,
         "10.0.0.5",
-        {"kind": "reports", "rows": 2},
+        {"kind": "reports", "rows": 2, "format": "xlsx"},
     )
 
 

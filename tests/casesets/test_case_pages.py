@@ -53,7 +53,7 @@ def add_url(report, kind="thrombolysis"):
 
 
 def listed(response):
-    return [case.admission_no for case, _values in response.context["rows"]]
+    return [case.admission_no for case, _values, _links in response.context["rows"]]
 
 
 # The tabs --------------------------------------------------------------------------------
@@ -91,8 +91,11 @@ def test_thrombolysis_tab_lists_the_cases_with_the_spec_columns(signed_in, repor
     ):
         assert header in html
     assert listed(response) == ["A-1"]
-    ((_case, cells),) = response.context["rows"]
+    ((case, cells, links),) = response.context["rows"]
     assert [value for _label, value in cells] == ["A-1", "10", "4", "其他", "某药", "2"]
+    assert links == {name: case_url(f"case_{name}", case) for name in ("detail", "edit", "delete")}
+    for url in links.values():
+        assert f'href="{url}"' in html
     assert "增加病例" in html and add_url(report) in html
     assert "查询" in html
 
@@ -103,7 +106,7 @@ def test_intervention_tab_has_its_own_columns_and_no_drug_filter(signed_in, repo
     response = signed_in.get(tab(report, "intervention"))
 
     assert listed(response) == ["B-1"]
-    ((_case, cells),) = response.context["rows"]
+    ((_case, cells, _links),) = response.context["rows"]
     assert [value for _label, value in cells] == ["B-1", "单纯取栓", "16", "8", "3"]
     assert 'name="drug"' not in response.text
     assert "共1条数据" in response.text

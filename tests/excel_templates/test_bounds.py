@@ -158,11 +158,12 @@ def test_hundreds_of_thousands_of_styled_blank_rows_are_imported(report, alice):
 
 
 def test_data_beyond_the_row_limit_is_still_refused(report, alice):
+    """Issue 21 item 4: data running on past the rows is a file over 20,000 cases."""
     row = SHEET_LIMITS.rows + 1
     content = _with_rows(_good(3), f'<row r="{row}"><c r="C{row}" t="inlineStr"><is><t>ZY1'
                                    f"</t></is></c></row>")  # fmt: skip
 
-    with pytest.raises(UploadRefused, match="工作表范围异常.*分成多个文件"):
+    with pytest.raises(UploadRefused, match="每个文件最多20000条，请拆分为多个文件上传"):
         services.upload(report, 3, SimpleUploadedFile("附件3.xlsx", content), alice)
 
 

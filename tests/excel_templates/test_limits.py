@@ -84,3 +84,18 @@ def test_a_refused_upload_is_audited(signed_in):
     assert event.outcome == "failure"
     assert event.detail["sha256"] == hashlib.sha256(content).hexdigest()
     assert ImportBatch.objects.count() == 0
+
+
+# Issue 21 item 4: only a real import counts. Opening the upload page is free; 开始上传 and
+# 确认导入 (POSTs) count. -------------------------------------------------------------------
+
+
+def test_opening_the_upload_page_never_counts_against_the_import_limit(signed_in, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "import": ("2/h", "3/h")}
+    page = reverse("excel:upload_thrombolysis")
+
+    assert {signed_in.get(page).status_code for _ in range(40)} == {200}
+
+    content = filled_case_template(3, current_data_year(), [{"admission_no": "V1"}])
+    assert [_upload(signed_in, content).status_code for _ in range(3)] == [302, 302, 429]
+    assert signed_in.get(page).status_code == 200  # the page still opens when over the limit

@@ -73,3 +73,54 @@ def test_seed_demo_refuses_to_run_in_production_mode(settings, db):
 
     with pytest.raises(CommandError, match="DEBUG=false"):
         call_command("seed_demo")
+
+
+# Issue 21 item 5: more than one application server shares the cache and the sessions. ----
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+        "django.core.cache.backends.filebased.FileBasedCache",
+    ],
+)
+def test_a_cache_local_to_one_process_or_server_fails_the_deploy_check(settings, backend):
+    from registry.checks import check_shared_state_in_production
+
+    settings.DEBUG = False
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "/tmp/x"}}
+
+    assert [m.id for m in check_shared_state_in_production()] == ["registry.E003"]
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.cache.backends.db.DatabaseCache",
+        "django.core.cache.backends.redis.RedisCache",
+    ],
+)
+def test_the_database_cache_and_redis_are_shared(settings, backend):
+    from registry.checks import check_shared_state_in_production
+
+    settings.DEBUG = False
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "registry_cache"}}
+
+    assert check_shared_state_in_production() == []
+
+
+def test_sessions_in_local_files_fail_the_deploy_check(settings):
+    from registry.checks import check_shared_state_in_production
+
+    settings.DEBUG = False
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.file"
+
+    assert "registry.E004" in [m.id for m in check_shared_state_in_production()]
+
+
+def test_check_deploy_passes_with_redis_as_the_cache():
+    result = check_deploy(REDIS_URL="redis://127.0.0.1:6379/0")
+
+    assert result.returncode == 0, result.stdout + result.stderr

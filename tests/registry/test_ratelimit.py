@@ -165,3 +165,21 @@ def test_refused_requests_do_not_lengthen_the_wait(rf, clock, ten_an_hour):
         ask(rf)
 
     assert ask(rf) == first - 500
+
+
+def test_methods_limits_only_the_requests_of_those_methods(rf, db, settings):
+    """``rate_limited(..., methods=("POST",))``: GETs pass uncounted, POSTs count."""
+    from django.http import HttpResponse
+
+    from registry.ratelimit import rate_limited
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "import": (None, "2/h")}
+    view = rate_limited("import", methods=("POST",))(lambda request: HttpResponse("ok"))
+
+    def call(method):
+        request = getattr(rf, method)("/x/", REMOTE_ADDR="10.7.7.7")
+        return view(request).status_code
+
+    assert [call("get") for _ in range(10)] == [200] * 10
+    assert [call("post") for _ in range(3)] == [200, 200, 429]
+    assert call("get") == 200

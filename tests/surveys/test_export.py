@@ -354,3 +354,67 @@ def test_the_optional_values_are_exported_too(desk, alice):
     for code, value in OPTIONAL_VALUES.items():
         expected = ("是" if value else "否") if isinstance(value, bool) else value
         assert row[EDITION.name_of(code)] == expected, code
+
+
+# Streamed, and as CSV (issue 21 item 3) ------------------------------------------------------
+
+
+def csv_table(response):
+    import codecs
+    import csv
+
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert body.startswith(codecs.BOM_UTF8)  # so that Excel reads the Chinese as UTF-8
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_export_streams_from_the_first_row(desk, alice):
+    from django.http import StreamingHttpResponse
+
+    draft_report(alice)
+
+    response = desk.get(EXPORT, {"format": "csv"})
+
+    assert isinstance(response, StreamingHttpResponse)
+    first = next(iter(response.streaming_content))
+    assert first.decode("utf-8-sig").split(",")[: len(FIXED)] == FIXED
+    assert isinstance(desk.get(EXPORT), StreamingHttpResponse)  # the .xlsx too
+
+
+def test_csv_export_holds_the_same_rows_as_the_workbook(desk, alice, bob):
+    submitted_report(alice, values=all_filled())
+    draft_report(bob)
+
+    table = csv_table(desk.get(EXPORT, {"format": "csv", "o": "-1"}))
+    sheet = sheet_rows(desk.get(EXPORT, {"o": "-1"}))
+
+    assert table[0] == sheet[0]
+    assert [row[0] for row in table[1:]] == ["甲医院", "乙医院"]
+    row = dict(zip(table[0], table[1], strict=True))
+    assert row[EDITION.name_of("ci_discharges")] == "400"
+    assert row[EDITION.name_of("dsa_24h")] == "是"
+    assert row["提交时间"] == timezone.localtime(
+        Report.objects.get(institution=alice.institution).submitted_at
+    ).strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.mark.parametrize("name", [ATTACK, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,1)"])
+def test_an_institution_name_comes_out_inert_in_the_csv(desk, name):
+    draft_report(UserFactory(institution=InstitutionFactory(name=name)))
+
+    assert csv_table(desk.get(EXPORT, {"format": "csv"}))[1][0] == "'" + name
+
+
+def test_csv_export_keeps_the_lists_filters(desk, regions, three_reports):
+    table = csv_table(desk.get(EXPORT, {"format": "csv", "province": "440000"}))
+
+    assert [row[0] for row in table[1:]] == ["乙医院"]
+
+
+def test_the_list_offers_the_csv_export(desk, alice):
+    draft_report(alice)
+
+    page = desk.get(CHANGELIST, {"data_year": "2025"}).text
+
+    assert f'href="{EXPORT}?data_year=2025&amp;format=csv"' in page
