@@ -28,9 +28,16 @@ FORMATS = ("xlsx", "csv")
 
 
 def export_changelist(model_admin, request):
-    """``(changelist, format)`` of an export request: the list as the query string sets it
-    (every filter, the search, the order; all pages), the format from ``?format=`` (not a
-    filter of the list). ``(None, None)`` when the filters are wrong (a message is set)."""
+    """``(refusal, changelist, format)`` of an export request: the list as the query string
+    sets it (every filter, the search, the order; all pages) and the format from ``?format=``
+    (not a filter of the list). ``refusal`` is the response to send instead — 429 over the
+    export limit, or back to the list (with a message) when the filters are wrong; without
+    the view permission, ``PermissionDenied``."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    wait = over_limit(request, "export")
+    if wait:
+        return too_many(request, wait), None, None
     query = request.GET.copy()
     fmt = query.pop(FORMAT_VAR, ["xlsx"])[-1]
     query.pop(PAGE_VAR, None)  # every page; and no "page too deep" message
@@ -38,10 +45,11 @@ def export_changelist(model_admin, request):
     if fmt not in FORMATS:
         fmt = "xlsx"
     try:
-        return model_admin.get_changelist_instance(request), fmt
+        return None, model_admin.get_changelist_instance(request), fmt
     except IncorrectLookupParameters:
         messages.error(request, gettext("筛选条件有误，请重新选择后再导出。"))
-        return None, None
+        opts = model_admin.model._meta
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist"), None, None
 
 
 @admin.register(Report)
@@ -70,14 +78,9 @@ class ReportAdmin(surveys_admin.ReportAdmin):
     def export_view(self, request):
         """导出总表 of the reports the list shows now (its filters, search and order), as
         .xlsx or, with ``?format=csv``, CSV; streamed."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        wait = over_limit(request, "export")
-        if wait:
-            return too_many(request, wait)
-        changelist, fmt = export_changelist(self, request)
-        if changelist is None:
-            return redirect(self.changelist_url())
+        refusal, changelist, fmt = export_changelist(self, request)
+        if refusal:
+            return refusal
         return export_response(changelist.queryset, fmt)
 
     @admin.action(description=_("导出所选报告的总表（.xlsx）"), permissions=["view"])
@@ -106,15 +109,9 @@ class CaseExportMixin:
         ]
 
     def export_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        wait = over_limit(request, "export")
-        if wait:
-            return too_many(request, wait)
-        changelist, fmt = export_changelist(self, request)
-        if changelist is None:
-            opts = self.model._meta
-            return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        refusal, changelist, fmt = export_changelist(self, request)
+        if refusal:
+            return refusal
         # The list's filters go into the audit log; the search term does not (it may be a
         # 住院号), only that there was one.
         filters = {
