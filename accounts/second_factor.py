@@ -155,7 +155,7 @@ def complete(request, user, state, *, otp_device=None):
     return state["next"]
 
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "accounts.backends.ModelBackend"
 
 
 def sign_in_after_proof(request, user, *, via):

@@ -87,8 +87,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "registry.urls"
 # Widget templates are looked up in templates/ first, so the platform can restyle widgets
-# of third-party apps (the captcha) without forking them.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# of third-party apps (the captcha) without forking them; Django's stock input, select and
+# textarea widgets are drawn in Python with the same markup (issue 21).
+FORM_RENDERER = "registry.form_renderer.FormRenderer"
 WSGI_APPLICATION = "registry.wsgi.application"
 
 TEMPLATES = [
@@ -147,10 +148,14 @@ ADMIN_LIST_MAX_ROWS = env.int("ADMIN_LIST_MAX_ROWS", default=10_000)
 if env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, without a new client object per call.
+            "BACKEND": "registry.redis_cache.RedisCache",
             "LOCATION": env.str("REDIS_URL"),
         }
     }
+    # Sessions are read from Redis and written through to the database (issue 21: the
+    # session query was one of every page's; a Redis restart still signs nobody out).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -163,7 +168,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Refuses every sign-in of a locked-out username or address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the account's institution read in the same query.
+    "accounts.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "welcome"

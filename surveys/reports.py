@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.dispatch import Signal
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -120,13 +120,26 @@ def _access(opens_on, closes_on, extension) -> Access:
 
 
 def reporting_access(institution_id: int, data_year: int) -> Access:
-    opens_on, closes_on = window_for(data_year)
-    extension = (
-        WindowExtension.objects.filter(institution_id=institution_id, data_year=data_year)
-        .values_list("until", flat=True)
-        .first()
-    )
-    return _access(opens_on, closes_on, extension)
+    """The year's window and the institution's extension, in one plain SQL statement: every
+    report page asks, and the ORM's two queries cost 1.1 ms of Python against 0.13 ms for
+    this (issue 21, measured on the national bench)."""
+    window, extension = ReportingWindow._meta.db_table, WindowExtension._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.opens_on, w.closes_on, (SELECT e.until FROM {extension} e"  # nosec B608
+            "  WHERE e.institution_id = %s AND e.data_year = %s)"
+            f" FROM (SELECT 1) one LEFT JOIN {window} w ON w.data_year = %s",
+            [institution_id, data_year, data_year],
+        )
+        opens_on, closes_on, until = cursor.fetchone()
+    if opens_on is None:
+        opens_on, closes_on = default_window(data_year)
+    return _access(_date(opens_on), _date(closes_on), _date(until))
+
+
+def _date(value):
+    """A date column as read by the raw statement (SQLite gives ISO text)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def reporting_accesses(institution_id: int, data_years) -> dict[int, Access]:
@@ -496,8 +509,8 @@ def basic_info_shown(report: Report) -> tuple[list[list[str]] | None, str]:
         report.basic_info_snapshot
     ):
         rows, source = _masked(report.basic_info_snapshot), INFO_SUBMITTED
-    elif BasicInfo.objects.filter(institution_id=report.institution_id).exists():
-        rows, source = basic_info_snapshot(report.institution_id), INFO_LIVE
+    elif info := BasicInfo.objects.filter(institution_id=report.institution_id).first():
+        rows, source = _basic_info_rows(info), INFO_LIVE
     else:
         return None, INFO_LIVE
     region = str(BasicInfo._meta.get_field("region").verbose_name)
@@ -516,7 +529,10 @@ def basic_info_snapshot(institution_id) -> list[list[str]]:
     """基本信息 as shown, ``[[label, value], ...]``, kept with the report at submission.
     Mobiles are kept masked: the snapshot is display text, and the full numbers stay
     encrypted in 基本信息 (security checklist 8.1, 8.2)."""
-    info = BasicInfo.objects.get(institution_id=institution_id)
+    return _basic_info_rows(BasicInfo.objects.get(institution_id=institution_id))
+
+
+def _basic_info_rows(info: BasicInfo) -> list[list[str]]:
     rows = []
     for name in BasicInfo.FORM_FIELDS:
         model_field = BasicInfo._meta.get_field(name)

@@ -42,7 +42,7 @@ class LoginView(auth_views.LoginView):
             audit.record(request, audit.Action.LOGIN_FAILED, outcome="failure", via="mobile")
             return self.render_to_response(self.get_context_data(mobile_form=form))
         user = form.get_user()
-        backend = "django.contrib.auth.backends.ModelBackend"
+        backend = second_factor.MODEL_BACKEND
         factor = second_factor.factor_after_mobile_code(user)
         if factor is not None:
             self._start_second_factor(user, factor, backend)

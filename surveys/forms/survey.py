@@ -6,7 +6,7 @@ warnings block saving until every one of them is confirmed by ticking its box.
 """
 
 from django import forms
-from django.utils.html import format_html, format_html_join
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,36 +37,16 @@ class YesNoField(forms.TypedChoiceField):
         return value
 
 
-class NumberTextInput(forms.TextInput):
-    """``forms.TextInput`` drawn in Python rather than through Django's widget template, with
-    the same markup (type, name, value, then the attributes in order, as
-    ``django/forms/widgets/input.html`` writes them). The 总表 form has 55 of them, and the
-    template took 0.2 ms each — the form page's largest cost (issue 21)."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
-        # As django/forms/widgets/attrs.html: in order, False left out, True bare.
-        extra = format_html_join(
-            "",
-            "{}",
-            (
-                (format_html(" {}", key) if value is True else format_html(' {}="{}"', key, value),)
-                for key, value in widget["attrs"].items()
-                if value is not False
-            ),
-        )
-        return format_html(
-            '<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], shown, extra
-        )
+_message = lazy(lambda check, *args: check(*args) or "", str)
 
 
 def field_for(edition: Edition, item: Item) -> forms.Field:
-    """The form field of one item; its messages come from the same rule functions."""
+    """The form field of one item; its messages come from the same rule functions, worded
+    only when one is shown (a page of the form shows none: issue 21)."""
     messages = {
-        "required": check_required(edition, item, None),
-        "invalid": check_type(edition, item, "?"),
-        "invalid_choice": check_type(edition, item, "?"),
+        "required": _message(check_required, edition, item, None),
+        "invalid": _message(check_type, edition, item, "?"),
+        "invalid_choice": _message(check_type, edition, item, "?"),
     }
     if not item.is_integer:
         return YesNoField(
@@ -79,9 +59,9 @@ def field_for(edition: Edition, item: Item) -> forms.Field:
             error_messages=messages,
             widget=forms.Select(attrs={"class": "form-select"}),
         )
-    messages["min_value"] = check_minimum(edition, item, item.minimum - 1)
+    messages["min_value"] = _message(check_minimum, edition, item, item.minimum - 1)
     if item.maximum is not None:
-        messages["max_value"] = check_maximum(edition, item, item.maximum + 1)
+        messages["max_value"] = _message(check_maximum, edition, item, item.maximum + 1)
     attrs = {"class": "form-control", "inputmode": "numeric", "autocomplete": "off"}
     return forms.IntegerField(
         label=item.label,
@@ -90,7 +70,7 @@ def field_for(edition: Edition, item: Item) -> forms.Field:
         required=item.required,
         help_text=item.help_text,
         error_messages=messages,
-        widget=NumberTextInput(attrs=attrs),
+        widget=forms.TextInput(attrs=attrs),
     )
 
 
