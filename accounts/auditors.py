@@ -28,6 +28,8 @@ PERMISSIONS = {
     "surveys.basicinfo": ("view",),
     "surveys.reportingwindow": ("view", "add", "change"),
     "surveys.windowextension": ("view", "add", "change", "delete"),
+    # 提醒短信 (manage.py send_reminders): who was reminded, read only
+    "surveys.reminder": ("view",),
     # cases and imports: read only
     "casesets.thrombolysiscase": ("view",),
     "casesets.interventioncase": ("view",),

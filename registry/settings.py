@@ -274,6 +274,10 @@ SMS_ALIYUN_TEMPLATE_CODE = env.str("SMS_ALIYUN_TEMPLATE_CODE", default="")
 # Optional: a notice template whose only variable is ${result} (e.g. "您的个人身份认证
 # ${result}，请登录平台查看。"), for 个人身份认证 results; without it those notices are not sent.
 SMS_ALIYUN_NOTICE_TEMPLATE_CODE = env.str("SMS_ALIYUN_NOTICE_TEMPLATE_CODE", default="")
+# Optional: the deadline reminders' template (manage.py send_reminders), whose variables are
+# ${institution}, ${year}, ${event} and ${deadline}; without it reminders are not sent (each
+# is recorded as failed and tried again at the next run).
+SMS_ALIYUN_REMINDER_TEMPLATE_CODE = env.str("SMS_ALIYUN_REMINDER_TEMPLATE_CODE", default="")
 SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
 SMS_ALIYUN_TIMEOUT = env.float("SMS_ALIYUN_TIMEOUT", default=5.0)
 _ALIYUN_SETTINGS = (
@@ -287,6 +291,19 @@ if SMS_BACKEND == "accounts.sms.backends.aliyun.SmsBackend" and not all(_ALIYUN_
         "阿里云短信后端须设置 SMS_ALIYUN_ACCESS_KEY_ID、SMS_ALIYUN_ACCESS_KEY_SECRET、"
         "SMS_ALIYUN_SIGN_NAME 和 SMS_ALIYUN_TEMPLATE_CODE 环境变量。"
     )
+
+# Deadline reminders (manage.py send_reminders, surveys/reminders.py): the 单位管理员 of an
+# institution whose report is not submitted is texted this many days before its window
+# closes (an extension counts), once each; the 欢迎 page warns from the largest of them. The
+# text for the backends that send free text (file, console, in-memory); {institution},
+# {year}, {event} (尚未提交 / 已被退回) and {deadline} are filled in. With the Aliyun backend
+# the operator's approved template (SMS_ALIYUN_REMINDER_TEMPLATE_CODE) carries the wording.
+REMINDER_DAYS = env.list("REMINDER_DAYS", cast=int, default=[14, 3])
+SMS_REMINDER_TEMPLATE = env.str(
+    "SMS_REMINDER_TEMPLATE",
+    default="【中国脑血管病登记平台】{institution}{year}年度脑血管病登记数据{event}，"
+    "填报将于{deadline}（北京时间24时）截止，请及时登录平台填写并提交。",
+)
 
 # Client address: REMOTE_ADDR, or the address the trusted reverse proxies report in
 # X-Forwarded-For when the platform runs behind them (count of proxies in front of it;

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from binding.reminder import should_remind
+from surveys.reminders import welcome_notice
 
 from .context_processors import build_menu
 from .input_guard import MESSAGE as INPUT_GUARD_MESSAGE
@@ -27,7 +28,11 @@ def welcome(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
     entry_points = [item for group in build_menu(request.user) for item in group["items"]]
-    context = {"entry_points": entry_points, "binding_reminder": should_remind(request)}
+    context = {
+        "entry_points": entry_points,
+        "binding_reminder": should_remind(request),
+        "report_notice": welcome_notice(request.user),
+    }
     return render(request, "welcome.html", context)
 
 

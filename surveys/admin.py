@@ -25,12 +25,14 @@ from .editions import get_edition
 from .editions.validation import validate_values
 from .models import (
     BasicInfo,
+    Reminder,
     Report,
     ReportingWindow,
     ReportStatus,
     ScanKind,
     WindowExtension,
 )
+from .reminders import reminder_days
 from .reports import (
     INFO_LIVE,
     ReportError,
@@ -564,3 +566,91 @@ class WindowExtensionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.granted_by = request.user
         super().save_model(request, obj, form, change)
+
+
+# 提醒短信 ------------------------------------------------------------------------------------
+
+
+class MilestoneFilter(admin.SimpleListFilter):
+    """提醒节点: 截止前N天 (the days of ``REMINDER_DAYS`` and any sent before) or 退回提醒."""
+
+    title = _("提醒节点")
+    parameter_name = "milestone"
+
+    def lookups(self, request, model_admin):
+        closing = {
+            *(f"{Reminder.CLOSING_PREFIX}{day}" for day in reminder_days()),
+            *model_admin.get_queryset(request)
+            .filter(milestone__startswith=Reminder.CLOSING_PREFIX)
+            .order_by()
+            .values_list("milestone", flat=True)
+            .distinct(),
+        }
+        days = sorted(int(m.removeprefix(Reminder.CLOSING_PREFIX)) for m in closing)
+        choices = [
+            (f"{Reminder.CLOSING_PREFIX}{day}", gettext("截止前%(days)s天") % {"days": day})
+            for day in reversed(days)
+        ]
+        return [*choices, ("returned", gettext("退回提醒"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value == "returned":
+            return queryset.filter(milestone__startswith=Reminder.RETURNED_PREFIX)
+        return queryset.filter(milestone=value)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(NationalListMixin, admin.ModelAdmin):
+    """提醒短信 (``manage.py send_reminders``): who was reminded of what, when, and whether it
+    went out. Written by the command only: auditors look, nobody adds, changes or deletes."""
+
+    list_display = (
+        "created_at",
+        "institution",
+        "data_year",
+        "milestone_display",
+        "recipient",
+        "mobile_masked",
+        "deadline",
+        "status",
+        "attempts",
+        "sent_at",
+    )
+    list_filter = ("data_year", MilestoneFilter, "status")
+    search_fields = ("institution__name",)
+    list_select_related = ("institution", "recipient")
+    list_per_page = 50
+    sortable_by = ("created_at", "data_year", "deadline", "sent_at")
+    fields = (
+        "institution",
+        "data_year",
+        "report",
+        "milestone_display",
+        "recipient",
+        "mobile_masked",
+        "deadline",
+        "text",
+        "status",
+        "attempts",
+        "error",
+        "created_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+    actions = None
+
+    @admin.display(description=_("提醒节点"), ordering="milestone")
+    def milestone_display(self, obj):
+        return obj.get_milestone_display()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

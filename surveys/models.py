@@ -454,3 +454,88 @@ class WindowExtension(models.Model):
             "year": self.data_year,
             "until": self.until,
         }
+
+
+class ReminderStatus(models.TextChoices):
+    # Claimed by a run and handed to the SMS backend; a row left here (the run was killed
+    # mid-send) is not sent again: a reminder goes out at most once.
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    # The backend refused it; the next run tries again while the reminder still applies.
+    FAILED = "failed", _("发送失败")
+
+
+class Reminder(models.Model):
+    """One reminder text to an institution's 单位管理员 (``manage.py send_reminders``): its
+    report of ``data_year`` is not submitted and the window closes soon (``milestone``
+    ``closing_14``, ``closing_3``), or it was returned (``returned:<transition id>``). The
+    unique constraint is what makes the command idempotent: one row, one text, per
+    institution, year, milestone and recipient, even with two runs at once."""
+
+    CLOSING_PREFIX = "closing_"
+    RETURNED_PREFIX = "returned:"
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("医疗机构"), on_delete=models.PROTECT, related_name="+"
+    )
+    data_year = models.PositiveSmallIntegerField(_("数据年度"))
+    # None while the institution has no report of the year yet (it is reminded to start one).
+    report = models.ForeignKey(
+        Report,
+        verbose_name=_("年度报告"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    milestone = models.CharField(_("提醒节点"), max_length=40)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    mobile_masked = models.CharField(_("手机号"), max_length=11)
+    deadline = models.DateField(_("填报截止日期"), help_text=_("发送时本单位的截止日期（含延期）"))
+    text = models.TextField(_("短信内容"))
+    status = models.CharField(
+        _("发送状态"),
+        max_length=10,
+        choices=ReminderStatus.choices,
+        default=ReminderStatus.SENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=1)
+    error = models.CharField(_("失败原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("提醒短信")
+        verbose_name_plural = _("提醒短信")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "data_year", "milestone", "recipient"],
+                name="reminder_once_per_milestone",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReminderStatus.values), name="reminder_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["data_year", "milestone"], name="reminder_year_idx")]
+
+    def __str__(self):
+        return _("%(institution)s %(year)s年度 %(milestone)s") % {
+            "institution": self.institution,
+            "year": self.data_year,
+            "milestone": self.get_milestone_display(),
+        }
+
+    def get_milestone_display(self):
+        """截止前14天 / 退回提醒."""
+        if self.milestone.startswith(self.CLOSING_PREFIX):
+            days = self.milestone.removeprefix(self.CLOSING_PREFIX)
+            return _("截止前%(days)s天") % {"days": days}
+        if self.milestone.startswith(self.RETURNED_PREFIX):
+            return _("退回提醒")
+        return self.milestone

@@ -7,9 +7,11 @@ POST with a form body, so the mobile never appears in a URL that a proxy might l
 Only the standard library is used (urllib), so production needs no SDK. A template provider
 sends template variables, not free text: the approved template carries the wording and
 ``SmsMessage.params`` fills in its variables. A message with a ``code`` param goes out with
-the verification-code template (SMS_ALIYUN_TEMPLATE_CODE, ``${code}``); any other message is
-a notice and goes out with the notice template (SMS_ALIYUN_NOTICE_TEMPLATE_CODE, ``${result}``),
-or is refused when no notice template is configured, rather than sent with the wrong one.
+the verification-code template (SMS_ALIYUN_TEMPLATE_CODE, ``${code}``); a message with a
+``deadline`` param is a deadline reminder (``surveys.reminders``) and goes out with the reminder
+template (SMS_ALIYUN_REMINDER_TEMPLATE_CODE); any other message is a notice and goes out with the
+notice template (SMS_ALIYUN_NOTICE_TEMPLATE_CODE, ``${result}``). A message whose template is not
+configured is refused rather than sent with the wrong one.
 """
 
 import base64
@@ -63,6 +65,7 @@ class SmsBackend(BaseSmsBackend):
         sign_name=None,
         template_code=None,
         notice_template_code=None,
+        reminder_template_code=None,
         endpoint=None,
         timeout=None,
         **kwargs,
@@ -73,6 +76,9 @@ class SmsBackend(BaseSmsBackend):
         self.sign_name = sign_name or settings.SMS_ALIYUN_SIGN_NAME
         self.template_code = template_code or settings.SMS_ALIYUN_TEMPLATE_CODE
         self.notice_template_code = notice_template_code or settings.SMS_ALIYUN_NOTICE_TEMPLATE_CODE
+        self.reminder_template_code = (
+            reminder_template_code or settings.SMS_ALIYUN_REMINDER_TEMPLATE_CODE
+        )
         self.endpoint = endpoint or settings.SMS_ALIYUN_ENDPOINT
         self.timeout = timeout or settings.SMS_ALIYUN_TIMEOUT
 
@@ -92,6 +98,12 @@ class SmsBackend(BaseSmsBackend):
         """The approved template that matches the message's params."""
         if "code" in message.params:
             return self.template_code
+        if "deadline" in message.params:
+            if not self.reminder_template_code:
+                raise SmsSendError(
+                    _("未配置提醒短信模板（SMS_ALIYUN_REMINDER_TEMPLATE_CODE），提醒短信未发送。")
+                )
+            return self.reminder_template_code
         if not self.notice_template_code:
             raise SmsSendError(
                 _("未配置通知短信模板（SMS_ALIYUN_NOTICE_TEMPLATE_CODE），通知短信未发送。")
