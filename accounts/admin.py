@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from institutions.admin import ProvinceFilter
 from institutions.validators import normalize_code
 from registry.admin_review import ReviewQueueAdminMixin
+from registry.scope import ScopedAdminMixin
 
 from .auditors import GROUP_NAME as AUDITOR_GROUP
 from .models import AuditorTOTPDevice, IdentityVerification, User
@@ -24,7 +25,9 @@ from .verification import VerificationError, approve_verification, reject_verifi
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    # Hospital accounts by their institution; auditors' accounts (no institution) only
+    # nationwide.
     list_display = (
         "username",
         "real_name",
@@ -37,6 +40,7 @@ class UserAdmin(DjangoUserAdmin):
         "is_staff",
     )
     list_filter = ("role", "verification_status", "origin", "is_active", "is_staff")
+    autocomplete_fields = ("review_region",)
     search_fields = ("username", "real_name", "institution__name")
     list_select_related = ("institution",)
     raw_id_fields = ("institution",)
@@ -55,6 +59,7 @@ class UserAdmin(DjangoUserAdmin):
                     "role",
                     "origin",
                     "verification_status",
+                    "review_region",
                 )
             },
         ),
@@ -71,6 +76,7 @@ class UserAdmin(DjangoUserAdmin):
                     "username",
                     "real_name",
                     "is_staff",
+                    "review_region",
                     "institution",
                     "role",
                     "usable_password",
@@ -80,8 +86,9 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    # Only a superuser grants or changes privileges (issue 19 item 8).
-    privilege_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
+    # Only a superuser grants or changes privileges (issue 19 item 8), an auditor's 审核范围
+    # included (issue 22 item 1): no auditor widens their own or grants one.
+    privilege_fields = ("is_staff", "is_superuser", "groups", "user_permissions", "review_region")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -117,7 +124,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(IdentityVerification)
-class IdentityVerificationAdmin(ReviewQueueAdminMixin, admin.ModelAdmin):
+class IdentityVerificationAdmin(ScopedAdminMixin, ReviewQueueAdminMixin, admin.ModelAdmin):
     """The 个人身份认证 queue: pending submissions first, the photo beside the institution's
     record, and 通过 / 驳回 buttons that call the services. Nothing here edits a row directly:
     the change page is read-only and submissions are never added or deleted in the admin."""
@@ -313,9 +320,11 @@ if admin.site.is_registered(TOTPDevice):
 
 
 @admin.register(AuditorTOTPDevice)
-class AuditorTOTPDeviceAdmin(admin.ModelAdmin):
+class AuditorTOTPDeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """动态口令设备: who has an authenticator bound, never its secret. Deleting a device makes
     its auditor bind a new one at the next sign-in (or run ``manage.py setup_totp``)."""
+
+    scope_path = None
 
     list_display = ("account", "device_name", "bound", "created", "last_used")
     list_select_related = ("user",)

@@ -90,23 +90,30 @@ def create_demo_data():
     # up and manages staff accounts (SECURITY.md). Both sign in with a TOTP code (django-otp):
     # the demo devices exist already.
     sync_auditor_group()
-    auditor_password = _password()
-    auditor = User.objects.create_user(
-        username="auditor",
-        email="auditor@example.org",
-        password=auditor_password,
-        real_name="赵审核",
-        is_staff=True,
-    )
-    auditor.groups.add(Group.objects.get(name=AUDITOR_GROUP))
-    secret = b32encode(replace_totp_device(auditor).bin_key).decode()
-    accounts.append(
-        DemoAccount(
-            "auditor",
-            auditor_password,
-            f"审核员（可进入审核后台 /admin/；动态口令密钥 {secret}）",
+    # The national auditor, and one for each demo hospital's province (审核范围, issue 22).
+    for username, real_name, region_code, scope in (
+        ("auditor", "赵审核", None, "全国"),
+        ("bj_auditor", "钱审核", "110000", "北京市"),
+        ("gd_auditor", "孙审核", "440000", "广东省"),
+    ):
+        auditor_password = _password()
+        auditor = User.objects.create_user(
+            username=username,
+            email=f"{username}@example.org",
+            password=auditor_password,
+            real_name=real_name,
+            is_staff=True,
+            review_region=Region.objects.get(code=region_code) if region_code else None,
         )
-    )
+        auditor.groups.add(Group.objects.get(name=AUDITOR_GROUP))
+        secret = b32encode(replace_totp_device(auditor).bin_key).decode()
+        accounts.append(
+            DemoAccount(
+                username,
+                auditor_password,
+                f"审核员，审核范围：{scope}（可进入审核后台 /admin/；动态口令密钥 {secret}）",
+            )
+        )
     admin_password = _password()
     superuser = User.objects.create_superuser(
         username="admin",

@@ -86,6 +86,21 @@ class User(AbstractUser):
         default=Verification.UNVERIFIED,
     )
 
+    # 审核范围 of an auditor (issue 22 item 1, registry.scope): empty for 全国, else the
+    # province or prefecture-level city whose institutions the auditor reviews.
+    review_region = models.ForeignKey(
+        "institutions.Region",
+        verbose_name=_("审核范围"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level__in": (1, 2), "retired_in": ""},
+        help_text=_(
+            "仅审核员：为空表示全国；选择省级或地级行政区划时，只能查看和审核该地区的医疗机构。"
+        ),
+    )
+
     objects = UserManager()
 
     REQUIRED_FIELDS = ["email"]
@@ -105,9 +120,12 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=Q(is_staff=True) | Q(institution__isnull=False),
                 name="user_hospital_account_has_institution",
-                violation_error_message=_(
-                    "医院账号须选择所属单位；审核员账号请勾选“职员状态”。"
-                ),
+                violation_error_message=_("医院账号须选择所属单位；审核员账号请勾选“职员状态”。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_staff=True) | Q(review_region__isnull=True),
+                name="user_review_region_only_for_staff",
+                violation_error_message=_("只有审核员账号可以设置审核范围。"),
             ),
             models.CheckConstraint(condition=Q(role__in=UserRole.values), name="user_role_valid"),
             models.CheckConstraint(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 import audit
 from registry.admin_lists import NationalListMixin, month_filter
+from registry.scope import ScopedAdminMixin
 
 from .models import AuditEvent
 
@@ -48,12 +49,14 @@ USERNAME_TERM = re.compile(r"[\w.@+-]+", re.ASCII)
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(NationalListMixin, admin.ModelAdmin):
+class AuditEventAdmin(ScopedAdminMixin, NationalListMixin, admin.ModelAdmin):
     """审计日志 for auditors: look, filter and search; nothing can be added, changed or
     deleted (the database refuses it too). The log grows without end, so (issue 21): the
     count and the pages stop at ``ADMIN_LIST_MAX_ROWS``, 月份 replaces ``date_hierarchy``,
     the search reads indexes (username by its beginning, institution by name), and the list
     sorts by 时间 only."""
+
+    # Events of no institution (auditors' own sign-ins, say) only nationwide.
 
     list_display = (
         "at",

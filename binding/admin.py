@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.validators import mask_phone
 from registry.admin_review import ReviewQueueAdminMixin
+from registry.scope import ScopedAdminMixin
 from surveys.models import Report
 
 from . import claims
@@ -100,7 +101,8 @@ class ImportForm(forms.Form):
 
 
 @admin.register(LegacyRecord)
-class LegacyRecordAdmin(ReadOnlyAdmin):
+class LegacyRecordAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    scope_path = "region"
     list_display = (
         "hospital_name",
         "data_year",
@@ -234,7 +236,9 @@ class LegacyRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LegacyImport)
-class LegacyImportAdmin(ReadOnlyAdmin):
+class LegacyImportAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    # An import of the old platform's national export: nationwide auditors only.
+    scope_path = None
     list_display = (
         "source_name",
         "started_at",
@@ -261,7 +265,7 @@ class LegacyImportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BindingLog)
-class BindingLogAdmin(ReadOnlyAdmin):
+class BindingLogAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("at", "action", "record", "institution", "report", "user", "application")
     list_filter = ("action",)
     search_fields = ("record__hospital_name", "institution__name", "user__username")
@@ -309,7 +313,7 @@ class DecisionStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(BindingApplication)
-class BindingApplicationAdmin(ReviewQueueAdminMixin, admin.ModelAdmin):
+class BindingApplicationAdmin(ScopedAdminMixin, ReviewQueueAdminMixin, admin.ModelAdmin):
     """The 绑定申请 queue: the legacy record's identity beside the applying institution's
     current and former names and regions, the other applications for the same record, and
     批准 / 驳回 that call ``binding.claims`` (批准 binds through the same service as an

@@ -14,6 +14,7 @@ from institutions.admin import ProvinceFilter
 from institutions.models import Institution
 from registry.admin_lists import NationalListMixin, month_filter
 from registry.downloads import stored_file_response
+from registry.scope import VISIBLE_TO, ScopedAdminMixin
 from surveys.models import Report
 from surveys.reports import ReportError
 
@@ -105,7 +106,7 @@ def institutions_named(term: str) -> list[int]:
     return list(Institution.objects.filter(name__icontains=term).values_list("pk", flat=True))
 
 
-class CaseAdmin(NationalListMixin, SimpleHistoryAdmin):
+class CaseAdmin(ScopedAdminMixin, NationalListMixin, SimpleHistoryAdmin):
     """Auditors read cases and their history here; only the hospital edits them. The one
     action, 恢复, calls ``casesets.services.restore_case``.
 
@@ -116,6 +117,8 @@ class CaseAdmin(NationalListMixin, SimpleHistoryAdmin):
     reports (数据年度, 省份, 年度报告, a 医疗机构 in the search) read only their reports' cases:
     in id order a filter on the latest year would first walk every older year's cases. It
     sorts by 修改时间 (indexed) too, and by nothing else."""
+
+    scope_path = VISIBLE_TO
 
     search_fields = ("admission_no",)  # shows the box; get_search_results says what it reads
     search_help_text = _(
@@ -128,10 +131,6 @@ class CaseAdmin(NationalListMixin, SimpleHistoryAdmin):
     sortable_by = ("updated_at",)
     actions = ["restore_selected"]
     history_list_display = ("admission_no", "deleted_at")
-
-    def get_queryset(self, request):
-        # The cases of the reports the auditor may see (one rule: ``report_visibility``).
-        return super().get_queryset(request).visible_to(request.user)
 
     def get_search_results(self, request, queryset, search_term):
         """Each term narrows the list: a 个案编号 (the unique public id), a 住院号 by its
@@ -329,10 +328,12 @@ SHA256_TERM = re.compile(r"[0-9a-fA-F]{6,64}")
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(NationalListMixin, admin.ModelAdmin):
+class ImportBatchAdmin(ScopedAdminMixin, NationalListMixin, admin.ModelAdmin):
     """Who uploaded which file for which report, how it ended, and the kept file (read only:
     the batches are the audit record of the imports). Counted and paged up to a cap, newest
     first from the ``created_at`` index, 月份 instead of ``date_hierarchy`` (issue 21)."""
+
+    scope_path = VISIBLE_TO
 
     list_display = (
         "created_at",
@@ -352,9 +353,6 @@ class ImportBatchAdmin(NationalListMixin, admin.ModelAdmin):
     search_help_text = _("SHA-256（开头至少6位），或医院名称中的字词。")
     sortable_by = ("created_at",)
     ordering = ("-created_at",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
     def get_search_results(self, request, queryset, search_term):
         for term in search_term.split():

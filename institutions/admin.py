@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.validators import mask_id_number, mask_mobile
 from registry.admin_review import ReviewQueueAdminMixin
+from registry.scope import ScopedAdminMixin
 
 from .applications import (
     ApplicationError,
@@ -56,7 +57,8 @@ class InstitutionAdminForm(forms.ModelForm):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_path = "region"
     form = InstitutionAdminForm
     list_display = (
         "name",
@@ -103,10 +105,12 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(InstitutionApplication)
-class InstitutionApplicationAdmin(ReviewQueueAdminMixin, admin.ModelAdmin):
+class InstitutionApplicationAdmin(ScopedAdminMixin, ReviewQueueAdminMixin, admin.ModelAdmin):
     """The 单位注册 queue: pending applications first, the form's data beside the stamped form
     and the certificate (previewed through the protected file view), and 通过 / 驳回 that
     call the services. Nothing here edits a row directly; nothing is added or deleted."""
+
+    scope_path = "region"
 
     pending_status = InstitutionApplication.Status.PENDING
     review_help = _(

@@ -19,6 +19,7 @@ from accounts.validators import mask_mobile
 from institutions.admin import ProvinceFilter
 from registry.admin_lists import NationalListMixin
 from registry.admin_review import DecisionAdminMixin
+from registry.scope import VISIBLE_TO, ScopedAdminMixin
 
 from . import attachment4
 from .editions import get_edition
@@ -46,7 +47,7 @@ from .reports import (
 
 
 @admin.register(BasicInfo)
-class BasicInfoAdmin(SimpleHistoryAdmin):
+class BasicInfoAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Auditors read 基本信息 and its 编辑日志 here; only the hospital edits it."""
 
     list_display = (
@@ -221,12 +222,14 @@ def survey_warnings(report):
     ]
 
 
-class ReportAdmin(NationalListMixin, DecisionAdminMixin, admin.ModelAdmin):
+class ReportAdmin(ScopedAdminMixin, NationalListMixin, DecisionAdminMixin, admin.ModelAdmin):
     """年度报告 for auditors: the list filtered by year, province, state, grade and deletion,
     and each report read-only with every part, 退回 (with a reason the hospital sees), 审核通过
     and 恢复 — all through ``surveys.reports``. Registered by ``excel_templates.admin``, which
     adds what the apps above surveys hold: the report's cases and 导出总表. The list is
     counted and paged up to ``ADMIN_LIST_MAX_ROWS`` (``registry.admin_lists``, issue 21)."""
+
+    scope_path = VISIBLE_TO
 
     decision_actions = ("approve", "return", "restore")
     change_form_template = "admin/surveys/report/change_form.html"
@@ -287,8 +290,8 @@ class ReportAdmin(NationalListMixin, DecisionAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Deleted reports too: the 已删除 filter hides them from the list by default.
-        queryset = super().get_queryset(request).visible_to(request.user)
-        return queryset.select_related("institution", "deleted_by")
+        # (ScopedAdminMixin: the reports the auditor may see, ``visible_to``.)
+        return super().get_queryset(request).select_related("institution", "deleted_by")
 
     def get_urls(self):
         return [
@@ -506,8 +509,11 @@ class ReportingWindowForm(forms.ModelForm):
 
 
 @admin.register(ReportingWindow)
-class ReportingWindowAdmin(admin.ModelAdmin):
+class ReportingWindowAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """填报时间 of a data year. A year without a row has the default window."""
+
+    # A window holds for the whole country: only nationwide auditors see and set it.
+    scope_path = None
 
     form = ReportingWindowForm
     list_display = ("data_year", "opens_on", "closes_on", "updated_at", "updated_by")
@@ -551,7 +557,7 @@ class WindowExtensionForm(forms.ModelForm):
 
 
 @admin.register(WindowExtension)
-class WindowExtensionAdmin(admin.ModelAdmin):
+class WindowExtensionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """延期: one institution may create, edit and submit its report of a year until a day."""
 
     form = WindowExtensionForm
@@ -603,7 +609,7 @@ class MilestoneFilter(admin.SimpleListFilter):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(NationalListMixin, admin.ModelAdmin):
+class ReminderAdmin(ScopedAdminMixin, NationalListMixin, admin.ModelAdmin):
     """提醒短信 (``manage.py send_reminders``): who was reminded of what, when, and whether it
     went out. Written by the command only: auditors look, nobody adds, changes or deletes."""
 

@@ -15,6 +15,7 @@ from institutions.models import (
     KeepsRegionName,
     Region,
 )
+from registry.scope import scope_q
 
 
 class BasicInfoQuerySet(models.QuerySet):
@@ -128,13 +129,13 @@ EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 def report_visibility(user, via: str = "") -> models.Q:
     """Who sees which report — the one rule, for reports and everything reached through
     them (cases, Excel imports, 附件4 scans: ``via`` is the path to their report, e.g.
-    ``"report__"``). An active auditor (staff) sees every report, deleted ones too (the
-    admin restores them); a hospital account its own institution's live reports; anyone
-    else none. (Staff scope, 分级审核, narrows the auditor's case here.)"""
+    ``"report__"``). An active auditor (staff) sees every report of the institutions in
+    their 审核范围 (``registry.scope``), deleted ones too (the admin restores them); a
+    hospital account its own institution's live reports; anyone else none."""
     if not user.is_authenticated or not user.is_active:
         return models.Q(pk__in=[])
     if user.is_staff:
-        return models.Q()
+        return scope_q(user, f"{via}institution__region")
     if user.institution_id is None:
         return models.Q(pk__in=[])
     return models.Q(

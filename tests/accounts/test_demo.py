@@ -27,7 +27,8 @@ def test_demo_data_creates_auditor_and_two_institutions_with_their_people(db):
     accounts = create_demo_data()
 
     assert [a.username for a in accounts] == [
-        "auditor", "admin", "bj_admin", "bj_user", "gd_admin", "gd_user",
+        "auditor", "bj_auditor", "gd_auditor", "admin", "bj_admin", "bj_user", "gd_admin",
+        "gd_user",
     ]  # fmt: skip
     assert Institution.objects.count() == 2
     assert {i.region.province_code for i in Institution.objects.all()} == {"110000", "440000"}
@@ -37,6 +38,11 @@ def test_demo_data_creates_auditor_and_two_institutions_with_their_people(db):
     assert auditor.is_staff and not auditor.is_superuser
     assert list(auditor.groups.values_list("name", flat=True)) == ["审核员"]
     assert auditor.check_password(accounts[0].password)
+    # Issue 22 item 1: a national auditor and one for each demo province.
+    scopes = dict(User.objects.filter(is_staff=True, is_superuser=False).values_list(
+        "username", "review_region"
+    ))  # fmt: skip
+    assert scopes == {"auditor": None, "bj_auditor": "110000", "gd_auditor": "440000"}
     assert User.objects.get(username="admin").is_superuser
     bj_user = User.objects.get(username="bj_user")
     assert bj_user.can_see_institution_data and not bj_user.is_institution_admin
@@ -64,7 +70,8 @@ def test_seed_demo_prints_the_credentials(db, capsys, tmp_path, monkeypatch):
 
     assert "bj_user" in first and "Demo-" in first
     assert second == first  # printed again on every start, nothing created twice
-    assert User.objects.count() == 6
+    assert User.objects.count() == 8
+    assert "bj_auditor" in first and "审核范围：北京市" in first
 
 
 def test_demo_data_opens_the_current_data_year_whatever_the_date(db, monkeypatch):

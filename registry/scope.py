@@ -1,0 +1,78 @@
+"""审核范围: which institutions an auditor (staff account) reviews (issue 22 item 1).
+
+Every staff account has a scope: 全国 (``review_region`` empty), a province or a
+prefecture-level city (a 行政区划 node; a superuser sets it in 用户). GB/T 2260 codes nest
+by prefix — 北京市 110000 holds 110101 东城区, 广州市 440100 holds 440106 天河区 — so the
+subtree of a node is the codes that start with its first two (a province) or four (a city)
+digits, read with no query.
+
+``scope_q(user, path)`` is the one rule: a ``Q`` on the region code reached by ``path``
+(e.g. ``"institution__region"`` for a report). The admins apply it through
+``ScopedAdminMixin``; reports and what hangs from them through
+``surveys.models.report_visibility``. Outside the scope an object does not exist for the
+auditor: lists, counts, filters and search leave it out and its pages answer 404.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+
+NATIONWIDE = ""
+
+
+def region_prefix(user) -> str | None:
+    """The code prefix of ``user``'s scope: ``""`` nationwide, ``"11"`` for 北京市, ``"4401"``
+    for 广州市; ``None`` for an account that is not an active auditor (sees nothing here)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return None
+    code = user.review_region_id or NATIONWIDE
+    if not code or user.is_superuser:
+        return NATIONWIDE
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def is_nationwide(user) -> bool:
+    return region_prefix(user) == NATIONWIDE
+
+
+def scope_q(user, path: str) -> Q:
+    """The objects whose region (``path``, a foreign key to 行政区划 or a chain ending in
+    one) lies in ``user``'s scope; nothing for anyone who is not an auditor."""
+    prefix = region_prefix(user)
+    if prefix is None:
+        return Q(pk__in=[])
+    if prefix == NATIONWIDE:
+        return Q()
+    return Q(**{f"{path}__code__startswith": prefix})
+
+
+# ``scope_path`` of the admins of reports and of what hangs from them: their queryset's
+# ``visible_to(user)`` (``surveys.models.report_visibility``, built on ``scope_q``) decides.
+VISIBLE_TO = "visible_to"
+
+
+class ScopedAdminMixin:
+    """A ModelAdmin whose rows belong to institutions: ``scope_path`` leads from the model
+    to a 行政区划 (``VISIBLE_TO``: the model's ``visible_to``; ``None``: rows of no
+    institution, shown only to nationwide auditors). The queryset is narrowed before
+    anything else sees it — the list, its counts, filters, search, actions, exports — and an
+    object outside the scope answers 404."""
+
+    scope_path: str | None = "institution__region"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.scope_path == VISIBLE_TO:
+            return queryset.visible_to(request.user)
+        if self.scope_path is None:
+            return queryset if is_nationwide(request.user) else queryset.none()
+        return queryset.filter(scope_q(request.user, self.scope_path))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
