@@ -19,11 +19,13 @@ from django.utils.translation import gettext_lazy
 from accounts.decorators import institution_member_required
 from surveys import reports as report_services
 from surveys.basic_info import basic_info_of
+from surveys.changes import last_return
 from surveys.views import basic_info as basic_info_views
 from surveys.views import reports as report_views
 from surveys.views.reports import ReportTab, locked_redirect
 
 from . import views as case_views
+from .changes import changes_since_return
 from .services import case_counts, fill_survey_from_cases
 from .totals import survey_fill_preview
 
@@ -58,13 +60,33 @@ REPORT_TABS = (
 )
 
 
+def changes_tab(request, report, context):
+    """退回后的修改: the report now against the version the auditor returned (the changes
+    so far while it is 已退回), as the auditors' report page shows it."""
+    context["return_changes"] = changes_since_return(report)
+    return render(request, "casesets/report_changes_tab.html", context)
+
+
+# Shown after the others once the report has been returned (issue 22 item 3).
+CHANGES_TAB = ReportTab("changes", gettext_lazy("退回后的修改"), changes_tab)
+
+
+def report_tabs(report):
+    """The tabs of ``report``'s 查看详情: ``REPORT_TABS``, and 退回后的修改 once it was
+    returned (no query for a report never submitted)."""
+    if last_return(report) is None:
+        return REPORT_TABS
+    return (*REPORT_TABS, CHANGES_TAB)
+
+
 @institution_member_required
 def detail(request, report_id):
     """查看详情 (``?tab=survey`` …); an unknown tab shows the 总表."""
     report = report_services.report_of(request.user, report_id)
+    tabs = report_tabs(report)
     wanted = request.GET.get("tab")
-    tab = next((t for t in REPORT_TABS if t.key == wanted), REPORT_TABS[0])
-    context = report_views.report_context(report, REPORT_TABS, tab.key)
+    tab = next((t for t in tabs if t.key == wanted), tabs[0])
+    context = report_views.report_context(report, tabs, tab.key)
     return tab.render(request, report, context)
 
 

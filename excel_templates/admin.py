@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from casesets import admin as casesets_admin
 from casesets.admin import report_case_lists
+from casesets.changes import changes_since_return
 from casesets.models import InterventionCase, ThrombolysisCase
 from registry.ratelimit import over_limit, too_many
 from surveys import admin as surveys_admin
-from surveys.models import Report
+from surveys.models import Report, ReportStatus
 
 from . import case_exports
 from .exports import export_response
@@ -71,6 +72,9 @@ class ReportAdmin(surveys_admin.ReportAdmin):
     def report_parts(self, request, report):
         parts = super().report_parts(request, report)
         parts["case_lists"] = report_case_lists(request, report)
+        # 与退回时相比的修改: once the hospital submitted again after a 退回 (issue 22 item 3).
+        if report.status != ReportStatus.RETURNED:
+            parts["return_changes"] = changes_since_return(report)
         return parts
 
     # 导出总表 ------------------------------------------------------------------------------
