@@ -25,12 +25,13 @@ from . import attachment4
 from .editions import get_edition
 from .editions.validation import validate_values
 from .models import (
+    IN_REVIEW_STATUSES,
     BasicInfo,
     Reminder,
     Report,
     ReportingWindow,
-    ReportStatus,
     ScanKind,
+    TransitionAction,
     WindowExtension,
 )
 from .reminders import reminder_days
@@ -43,6 +44,7 @@ from .reports import (
     reporting_access,
     restore_report,
     return_report,
+    review_step,
 )
 
 
@@ -443,13 +445,23 @@ class ReportAdmin(ScopedAdminMixin, NationalListMixin, DecisionAdminMixin, admin
     def decision_context(self, request, obj):
         if obj.is_deleted:
             return {"restore_url": self.decision_url(obj, "restore")}
-        if obj.status == ReportStatus.SUBMITTED:
-            return {
-                "approve_url": self.decision_url(obj, "approve"),
-                "return_url": self.decision_url(obj, "return"),
-                "reason_max_length": Report._meta.get_field("return_reason").max_length,
-            }
-        return None
+        if obj.status not in IN_REVIEW_STATUSES:
+            return None
+        step = review_step(obj, request.user)
+        if step.approve_to is None:
+            return {"refusal": step.refusal}
+        level_note = ""
+        if step.action == TransitionAction.PROVINCIAL:
+            level_note = gettext("本年度为两级审核：省级审核通过后，报告交由国家级审核员终审。")
+        elif step.action == TransitionAction.NATIONAL:
+            level_note = gettext("该报告已通过省级审核，本次为国家级终审。")
+        return {
+            "approve_url": self.decision_url(obj, "approve"),
+            "return_url": self.decision_url(obj, "return"),
+            "approve_label": step.label,
+            "level_note": level_note,
+            "reason_max_length": Report._meta.get_field("return_reason").max_length,
+        }
 
     @method_decorator(require_POST)
     def return_view(self, request, object_id):
@@ -501,10 +513,15 @@ class ReportAdmin(ScopedAdminMixin, NationalListMixin, DecisionAdminMixin, admin
 class ReportingWindowForm(forms.ModelForm):
     class Meta:
         model = ReportingWindow
-        fields = ("data_year", "opens_on", "closes_on")
+        fields = ("data_year", "opens_on", "closes_on", "review_levels")
         help_texts = {
             "data_year": _("例如 2025：医院在 2026 年填报 2025 年度的数据。"),
             "opens_on": _("含当天，自北京时间0时起。"),
+            "review_levels": _(
+                "两级审核：医院提交后，先由所在省（市）的审核员审核通过（省级审核通过），"
+                "再由审核范围为全国的审核员终审；任一级可退回。"
+                "请在该年度有报告提交之前设定，审核中途改变级别时，已提交的报告按新的级别审核。"
+            ),
         }
 
 
@@ -516,14 +533,16 @@ class ReportingWindowAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_path = None
 
     form = ReportingWindowForm
-    list_display = ("data_year", "opens_on", "closes_on", "updated_at", "updated_by")
+    list_display = (
+        "data_year", "opens_on", "closes_on", "review_levels", "updated_at", "updated_by"
+    )  # fmt: skip
     list_select_related = ("updated_by",)
     readonly_fields = ("default_window", "updated_at", "updated_by")
     fieldsets = (
         (
             None,
             {
-                "fields": ("data_year", "opens_on", "closes_on", "default_window"),
+                "fields": ("data_year", "opens_on", "closes_on", "default_window", "review_levels"),
                 "description": _(
                     "未设置的年度按默认填报时间：数据年度次年的2月1日至3月31日。"
                     "日期均按北京时间（Asia/Shanghai），截止日期当天24时截止。"

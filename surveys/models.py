@@ -115,6 +115,9 @@ class ReportStatus(models.TextChoices):
 
     DRAFT = "draft", _("未提交")
     SUBMITTED = "submitted", _("已提交")
+    # 分级审核 (issue 22 item 2): in a year with two review levels, a province (or city)
+    # auditor's 审核通过 leads here, and a national auditor's to 已审核.
+    PROVINCIAL = "provincial", _("省级审核通过")
     RETURNED = "returned", _("已退回")
     APPROVED = "approved", _("已审核")
     # Bound from the old platform's export (绑定既往数据): read-only, outside the workflow;
@@ -124,6 +127,8 @@ class ReportStatus(models.TextChoices):
 
 # The states in which the hospital may change the report (inside the reporting window).
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+# The states in which the report waits for an auditor.
+IN_REVIEW_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.PROVINCIAL)
 
 
 def report_visibility(user, via: str = "") -> models.Q:
@@ -271,6 +276,9 @@ class TransitionAction(models.TextChoices):
     SUBMIT = "submit", _("提交")
     RETURN = "return", _("退回")
     APPROVE = "approve", _("审核通过")
+    # Two review levels (issue 22 item 2): the province's 审核通过, then the nation's.
+    PROVINCIAL = "provincial", _("省级审核通过")
+    NATIONAL = "national", _("国家级审核通过")
     DELETE = "delete", _("删除")
     RESTORE = "restore", _("恢复")
 
@@ -385,6 +393,14 @@ class ReportingWindow(models.Model):
     data_year = models.PositiveSmallIntegerField(_("数据年度"), unique=True)
     opens_on = models.DateField(_("开始日期"))
     closes_on = models.DateField(_("截止日期"), help_text=_("含当天，至北京时间24时"))
+    review_levels = models.PositiveSmallIntegerField(
+        _("审核级别"),
+        choices=[
+            (1, _("一级审核：审核员审核通过即为已审核")),
+            (2, _("两级审核：省级审核员审核通过后，由国家级审核员终审")),
+        ],
+        default=1,
+    )
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -405,7 +421,10 @@ class ReportingWindow(models.Model):
                 name="reporting_window_ordered",
                 # The one statement of the rule: the admin's form shows this message.
                 violation_error_message=_("截止日期不能早于开始日期，请重新选择。"),
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_levels__in=(1, 2)), name="reporting_window_levels"
+            ),
         ]
 
     def __str__(self):

@@ -25,11 +25,13 @@ from django.utils.translation import gettext_lazy
 import audit
 from accounts.validators import mask_mobile
 from institutions.region_names import printed_name
+from registry.scope import is_nationwide
 
 from .editions import CURRENT_EDITION, get_edition
 from .editions.validation import validate_values
 from .models import (
     EDITABLE_STATUSES,
+    IN_REVIEW_STATUSES,
     BasicInfo,
     Report,
     ReportingWindow,
@@ -165,6 +167,9 @@ def reporting_accesses(institution_id: int, data_years) -> dict[int, Access]:
 STATUS_LOCK_MESSAGES = {
     ReportStatus.SUBMITTED: gettext_lazy(
         "本报告已提交，正在等待审核，不能修改。如需修改，请联系审核员退回。"
+    ),
+    ReportStatus.PROVINCIAL: gettext_lazy(
+        "本报告已通过省级审核，正在等待国家级审核，不能修改。如需修改，请联系审核员退回。"
     ),
     ReportStatus.APPROVED: gettext_lazy("本报告已审核通过，不能再修改。"),
 }
@@ -505,7 +510,7 @@ def basic_info_shown(report: Report) -> tuple[list[list[str]] | None, str]:
     if report.is_legacy:
         # Kept by the binding, phones already masked (binding.services.basic_info_rows).
         rows, source = report.basic_info_snapshot or [], INFO_LEGACY
-    elif report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED) and (
+    elif report.status in (*IN_REVIEW_STATUSES, ReportStatus.APPROVED) and (
         report.basic_info_snapshot
     ):
         rows, source = _masked(report.basic_info_snapshot), INFO_SUBMITTED
@@ -576,17 +581,93 @@ def submit(report: Report, user, confirmed_warnings=()) -> Report:
 DECISION_EVENTS = {
     TransitionAction.RETURN: audit.Action.REPORT_RETURN,
     TransitionAction.APPROVE: audit.Action.REPORT_APPROVE,
+    TransitionAction.PROVINCIAL: audit.Action.REPORT_APPROVE,
+    TransitionAction.NATIONAL: audit.Action.REPORT_APPROVE,
 }
 
 
-def _decide(report: Report, auditor, to_status, action, reason: str = "") -> Report:
+# 分级审核 (issue 22 item 2) ---------------------------------------------------------------
+
+
+def review_levels(data_year: int) -> int:
+    """1 (an auditor's 审核通过 is final) or 2 (a province or city auditor's 省级审核通过,
+    then a national auditor's): the year's 填报时间 says; 1 without one."""
+    levels = (
+        ReportingWindow.objects.filter(data_year=data_year)
+        .values_list("review_levels", flat=True)
+        .first()
+    )
+    return levels or 1
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """What an auditor may decide on a report now: 审核通过 leads to ``approve_to`` by
+    ``action`` (``label`` names the button); ``None`` when nothing, ``refusal`` saying why
+    (Chinese). 退回 is open exactly when 审核通过 is."""
+
+    approve_to: str | None
+    action: str | None = None
+    label: str = ""
+    refusal: str = ""
+
+
+def _not_in_review(report):
+    return ReviewStep(
+        None,
+        refusal=_("只能审核“已提交”的报告，该报告当前为“%(status)s”。")
+        % {"status": report.get_status_display()},
+    )
+
+
+def review_step(report: Report, auditor, levels: int | None = None) -> ReviewStep:
+    """The one rule of who decides what, at which level — the admin's buttons, the services
+    and the bulk action all ask it. One level: an auditor whose 审核范围 holds the report
+    decides it while 已提交. Two levels: a province or city auditor takes an 已提交 report to
+    省级审核通过, then a nationwide auditor to 已审核; each may 退回 at their level."""
+    if report.is_deleted or report.status not in IN_REVIEW_STATUSES:
+        return _not_in_review(report)
+    if not Report.objects.visible_to(auditor).filter(pk=report.pk).exists():
+        return ReviewStep(None, refusal=_("该报告不在您的审核范围内。"))
+    levels = levels or review_levels(report.data_year)
+    nationwide = is_nationwide(auditor)
+    if levels == 1 and report.status == ReportStatus.SUBMITTED:
+        return ReviewStep(ReportStatus.APPROVED, TransitionAction.APPROVE, _("审核通过"))
+    if report.status == ReportStatus.SUBMITTED:
+        if nationwide:
+            return ReviewStep(
+                None, refusal=_("本年度为两级审核：该报告须先由所在省（市）的审核员审核。")
+            )
+        return ReviewStep(ReportStatus.PROVINCIAL, TransitionAction.PROVINCIAL, _("省级审核通过"))
+    # 省级审核通过 (also in a year switched back to one level meanwhile): the nation's turn.
+    if not nationwide:
+        return ReviewStep(None, refusal=_("该报告已通过省级审核，等待国家级审核员终审。"))
+    return ReviewStep(ReportStatus.APPROVED, TransitionAction.NATIONAL, _("国家级审核通过"))
+
+
+def review_stage(report: Report, levels: int | None = None) -> str:
+    """Where the report stands, in plain words for the hospital."""
+    if report.status == ReportStatus.SUBMITTED:
+        if (levels or review_levels(report.data_year)) == 2:
+            return _("已提交，等待所在省（市）的审核员审核，通过后再由国家级审核员终审。")
+        return _("已提交，等待审核员审核。")
+    if report.status == ReportStatus.PROVINCIAL:
+        return _("省级审核已通过，等待国家级审核员终审。")
+    if report.status == ReportStatus.APPROVED:
+        return _("审核已通过。")
+    return ""
+
+
+def _decide(report: Report, auditor, *, approve: bool, reason: str = "") -> Report:
     with transaction.atomic():
         fresh = locked_report(report)
-        if fresh.is_deleted or fresh.status != ReportStatus.SUBMITTED:
-            raise ReportError(
-                _("只能审核“已提交”的报告，该报告当前为“%(status)s”。")
-                % {"status": fresh.get_status_display()}
-            )
+        step = review_step(fresh, auditor)
+        if step.approve_to is None:
+            raise ReportError(step.refusal)
+        if approve:
+            to_status, action = step.approve_to, step.action
+        else:
+            to_status, action = ReportStatus.RETURNED, TransitionAction.RETURN
         _transition(fresh, to_status, auditor, action, reason)
         if to_status == ReportStatus.RETURNED:
             fresh.return_reason = reason
@@ -597,13 +678,14 @@ def _decide(report: Report, auditor, to_status, action, reason: str = "") -> Rep
 
 
 def return_report(report: Report, auditor, reason: str) -> Report:
-    """退回: the hospital sees ``reason`` and may edit and submit again."""
+    """退回 (at the auditor's level): the hospital sees ``reason`` and may edit and submit
+    again."""
     reason = (reason or "").strip()
     if not reason:
         raise ReportError(_("请填写退回原因，医院将看到这段说明。"))
-    return _decide(report, auditor, ReportStatus.RETURNED, TransitionAction.RETURN, reason)
+    return _decide(report, auditor, approve=False, reason=reason)
 
 
 def approve_report(report: Report, auditor) -> Report:
-    """审核通过: final."""
-    return _decide(report, auditor, ReportStatus.APPROVED, TransitionAction.APPROVE)
+    """审核通过 at the auditor's level (``review_step``): final with one level."""
+    return _decide(report, auditor, approve=True)

@@ -141,6 +141,7 @@ def report_context(report, tabs, active):
         "lock_reason": reason,
         "editable": reason is None,
         "window_message": access.message(report.data_year) if reason is None else "",
+        "review_stage": services.review_stage(report),
         "info_rows": rows,
         "info_from_snapshot": source == services.INFO_SUBMITTED,
         "info_is_legacy": source == services.INFO_LEGACY,
