@@ -57,7 +57,7 @@ def export_changelist(model_admin, request):
 class ReportAdmin(surveys_admin.ReportAdmin):
     """年度报告 with its cases on each report's page and 导出总表 on the list."""
 
-    actions = ("export_selected",)
+    actions = ("approve_selected", "export_selected")
 
     def get_urls(self):
         return [

@@ -50,9 +50,7 @@ def test_province_then_nation(two_levels, alice, bj_auditor, auditor):
 
     report = reports.approve_report(report, bj_auditor)
     assert report.status == ReportStatus.PROVINCIAL
-    assert reports.lock_reason(report) == str(
-        reports.STATUS_LOCK_MESSAGES[ReportStatus.PROVINCIAL]
-    )
+    assert reports.lock_reason(report) == str(reports.STATUS_LOCK_MESSAGES[ReportStatus.PROVINCIAL])
     assert reports.review_stage(report) == "省级审核已通过，等待国家级审核员终审。"
 
     report = reports.approve_report(report, auditor)
@@ -155,3 +153,94 @@ def test_the_hospital_reads_where_its_report_stands(client, two_levels, alice, b
     assert "省级审核通过" in page
     assert "省级审核已通过，等待国家级审核员终审。" in page
     assert "本报告已通过省级审核，正在等待国家级审核，不能修改。" in page
+
+
+# 批量审核 (issue 22 item 4) ---------------------------------------------------------------
+
+
+def _bulk(client, action, reports):
+    return client.post(
+        reverse("admin:surveys_report_changelist"),
+        {"action": action, "_selected_action": [r.pk for r in reports]},
+        follow=True,
+    )
+
+
+def test_bulk_approval_decides_each_report_on_its_own(client, alice, bob, auditor):
+    """One level: the submitted reports go through; a draft among them is named with its
+    reason and left as it was."""
+    from tests.surveys.test_report_admin import draft_report
+
+    first = submitted_report(alice)
+    second = submitted_report(bob)
+    draft = draft_report(alice, data_year=2024)
+    client.force_login(auditor)
+
+    page = _bulk(client, "approve_selected", [first, second, draft]).content.decode()
+
+    for report in (first, second, draft):
+        report.refresh_from_db()
+    assert (first.status, second.status) == (ReportStatus.APPROVED, ReportStatus.APPROVED)
+    assert draft.status == ReportStatus.DRAFT
+    assert "已审核通过2份报告。" in page
+    assert "以下1份报告未审核通过" in page and "只能审核“已提交”的报告" in page
+
+
+def test_bulk_approval_at_the_province_level(client, two_levels, alice, bob, bj_auditor):
+    """Two levels: the 北京 auditor's bulk 审核通过 takes 北京's reports to 省级审核通过; a
+    广东 report cannot even be selected (it is not in the list), and posting its id changes
+    nothing."""
+    ours = submitted_report(alice)
+    theirs = submitted_report(bob)
+    client.force_login(bj_auditor)
+
+    _bulk(client, "approve_selected", [ours, theirs])
+
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert ours.status == ReportStatus.PROVINCIAL
+    assert theirs.status == ReportStatus.SUBMITTED
+
+
+def test_bulk_export_of_the_selected_reports(client, alice, bob, bj_auditor):
+    ours = submitted_report(alice)
+    theirs = submitted_report(bob)
+    client.force_login(bj_auditor)
+    response = client.post(
+        reverse("admin:surveys_report_changelist"),
+        {"action": "export_selected", "_selected_action": [ours.pk, theirs.pk]},
+    )
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    text = "".join(
+        str(cell) for row in workbook.active.iter_rows(values_only=True) for cell in row if cell
+    )
+    assert alice.institution.name in text and bob.institution.name not in text
+
+
+def test_bulk_approval_needs_the_decide_permission(client, alice, db):
+    """Staff without the 审核员 group's change permission get no 审核通过 action."""
+    viewer = AuditorFactory(username="viewer", auditor_group=False)
+    from django.contrib.auth.models import Permission
+
+    viewer.user_permissions.add(Permission.objects.get(codename="view_report"))
+    report = submitted_report(alice)
+    client.force_login(viewer)
+    page = client.get(reverse("admin:surveys_report_changelist")).content.decode()
+    assert 'value="approve_selected"' not in page
+    _bulk(client, "approve_selected", [report])
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+
+
+def test_bulk_approval_is_bounded(client, alice, bob, auditor, monkeypatch):
+    monkeypatch.setattr("surveys.admin.BULK_REVIEW_MAX", 1)
+    first, second = submitted_report(alice), submitted_report(bob)
+    client.force_login(auditor)
+    page = _bulk(client, "approve_selected", [first, second]).content.decode()
+    assert "一次最多批量审核1份报告" in page
+    first.refresh_from_db()
+    assert first.status == ReportStatus.SUBMITTED
