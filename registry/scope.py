@@ -71,6 +71,14 @@ class ScopedAdminMixin:
             return queryset if is_nationwide(request.user) else queryset.none()
         return queryset.filter(scope_q(request.user, self.scope_path))
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A choice of institution (延期's, say) offers, and accepts, only the scope's."""
+        if db_field.related_model._meta.label_lower == "institutions.institution":
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(
+                scope_q(request.user, "region")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:

@@ -216,3 +216,23 @@ def test_a_hospital_account_has_no_scope(db, alice):
     alice.review_region = region("110000")
     with pytest.raises(IntegrityError), transaction.atomic():
         alice.save()
+
+
+def test_a_province_auditor_grants_extensions_only_in_their_province(
+    client, bj_auditor, alice, bob
+):
+    client.force_login(bj_auditor)
+    add = reverse("admin:surveys_windowextension_add")
+    until = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+    for institution in (alice.institution, bob.institution):
+        client.post(add, {"institution": institution.pk, "data_year": 2025, "until": until})
+    assert list(WindowExtension.objects.values_list("institution", flat=True)) == [
+        alice.institution_id
+    ]
+    # The institution search behind the field offers the province's only.
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "surveys", "model_name": "windowextension", "field_name": "institution",
+         "term": "医院"},
+    ).json()  # fmt: skip
+    assert [r["id"] for r in found["results"]] == [str(alice.institution_id)]
