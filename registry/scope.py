@@ -13,8 +13,11 @@ digits, read with no query.
 auditor: lists, counts, filters and search leave it out and its pages answer 404.
 """
 
+import copy
+
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 NATIONWIDE = ""
 
@@ -71,6 +74,30 @@ class ScopedAdminMixin:
             return queryset if is_nationwide(request.user) else queryset.none()
         return queryset.filter(scope_q(request.user, self.scope_path))
 
+    def _nationwide_only(self, request):
+        return self.scope_path is None and not is_nationwide(request.user)
+
+    # Rows of no institution are nationwide business: a scoped auditor has no page of them
+    # at all (not even 增加), and the admin index leaves them out.
+    def has_module_permission(self, request):
+        return not self._nationwide_only(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return not self._nationwide_only(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return not self._nationwide_only(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        if self._nationwide_only(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._nationwide_only(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         """A choice of institution (延期's, say) offers, and accepts, only the scope's."""
         if db_field.related_model._meta.label_lower == "institutions.institution":
@@ -78,6 +105,18 @@ class ScopedAdminMixin:
                 scope_q(request.user, "region")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        """A row placed by its own region (a 医疗机构) is placed inside the scope only."""
+        form = super().get_form(request, obj, **kwargs)
+        prefix = region_prefix(request.user)
+        field = form.base_fields.get(self.scope_path) if self.scope_path else None
+        if prefix and field is not None and hasattr(field, "queryset"):
+            field = copy.deepcopy(field)  # the form class's own, not the declared one
+            field.queryset = field.queryset.filter(code__startswith=prefix)
+            field.error_messages["invalid_choice"] = _("只能选择您审核范围内的行政区划。")
+            form.base_fields[self.scope_path] = field
+        return form
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

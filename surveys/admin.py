@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -498,19 +500,20 @@ class ReportAdmin(ScopedAdminMixin, NationalListMixin, DecisionAdminMixin, admin
                 % {"n": BULK_REVIEW_MAX},
             )
             return None
-        approved, refused = 0, []
+        decided_to, refused = Counter(), []
         for report in reports:
             try:
                 decided = approve_report(report, request.user)
             except ReportError as refusal:
                 refused.append((f"{report.institution.name} {report}", refusal.message))
                 continue
-            approved += 1
-            self.log_change(request, decided, gettext("批量审核：%(status)s") % {
-                "status": decided.get_status_display()
-            })  # fmt: skip
-        if approved:
-            messages.success(request, gettext("已审核通过%(n)s份报告。") % {"n": approved})
+            status = decided.get_status_display()
+            decided_to[status] += 1
+            self.log_change(request, decided, gettext("批量审核：%(status)s") % {"status": status})
+        for status, n in decided_to.items():
+            messages.success(
+                request, gettext("%(n)s份报告已为“%(status)s”。") % {"n": n, "status": status}
+            )
         if refused:
             shown = refused[:BULK_REFUSALS_SHOWN]
             more = len(refused) - len(shown)
@@ -528,14 +531,16 @@ class ReportAdmin(ScopedAdminMixin, NationalListMixin, DecisionAdminMixin, admin
     @method_decorator(require_POST)
     def approve_view(self, request, object_id):
         report = self.get_for_decision(request, object_id)
+        # Worded by the step this auditor takes (省级审核通过 is not yet 已审核).
+        step = str(review_step(report, request.user).label or gettext("审核通过"))
         return self.run_decision(
             request,
             report,
             lambda: approve_report(report, request.user),
             error=ReportError,
-            log=gettext("审核通过"),
-            success=gettext("%(name)s的%(title)s已审核通过。")
-            % {"name": report.institution.name, "title": report},
+            log=step,
+            success=gettext("%(name)s的%(title)s已%(step)s。")
+            % {"name": report.institution.name, "title": report, "step": step},
         )
 
     @method_decorator(require_POST)

@@ -165,9 +165,7 @@ def test_a_province_auditors_reports_and_exports(client, both, bj_auditor, gd_au
     export = client.get(reverse("admin:surveys_report_export"), {"format": "csv"})
     body = b"".join(export.streaming_content).decode("utf-8-sig")
     assert alice.institution.name in body and bob.institution.name not in body
-    cases = client.get(
-        reverse("admin:casesets_thrombolysiscase_export"), {"format": "csv"}
-    )
+    cases = client.get(reverse("admin:casesets_thrombolysiscase_export"), {"format": "csv"})
     body = b"".join(cases.streaming_content).decode("utf-8-sig")
     assert alice.institution.name in body and bob.institution.name not in body
 
@@ -236,3 +234,48 @@ def test_a_province_auditor_grants_extensions_only_in_their_province(
          "term": "医院"},
     ).json()  # fmt: skip
     assert [r["id"] for r in found["results"]] == [str(alice.institution_id)]
+
+
+def test_nationwide_business_has_no_page_for_a_province_auditor(client, bj_auditor, auditor):
+    """填报时间 holds for the whole country: a province auditor cannot list, add or open one."""
+    client.force_login(bj_auditor)
+    assert client.get(reverse("admin:surveys_reportingwindow_changelist")).status_code == 403
+    assert client.get(reverse("admin:surveys_reportingwindow_add")).status_code == 403
+    client.post(
+        reverse("admin:surveys_reportingwindow_add"),
+        {"data_year": 2030, "opens_on": "2031-02-01", "closes_on": "2031-03-31",
+         "review_levels": 1},
+    )  # fmt: skip
+    from surveys.models import ReportingWindow
+
+    assert not ReportingWindow.objects.filter(data_year=2030).exists()
+    assert "填报时间" not in client.get(reverse("admin:index")).content.decode()
+    client.force_login(auditor)
+    assert client.get(reverse("admin:surveys_reportingwindow_add")).status_code == 200
+
+
+def test_a_province_auditor_adds_institutions_only_in_their_province(client, bj_auditor, regions):
+    from institutions.models import HospitalCategory, HospitalGrade, Institution
+
+    from .factories import credit_code
+
+    client.force_login(bj_auditor)
+    add = reverse("admin:institutions_institution_add")
+
+    def form(n, region_code):
+        return {
+            "name": f"范围测试医院{n}",
+            "region": region_code,
+            "grade": HospitalGrade.GRADE_3A,
+            "category": HospitalCategory.GENERAL,
+            "credit_code": credit_code(900 + n),
+            "licence_number": f"PDY{900 + n:05d}X11010117A1001",
+            "status": "active",
+        }
+
+    refused = client.post(add, form(1, "440106"))
+    assert "只能选择您审核范围内的行政区划。" in refused.content.decode()
+    client.post(add, form(2, "110101"))
+    assert list(Institution.objects.filter(name__startswith="范围测试医院").values_list(
+        "name", flat=True
+    )) == ["范围测试医院2"]  # fmt: skip

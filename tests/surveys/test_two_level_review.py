@@ -133,7 +133,8 @@ def test_the_admin_offers_each_auditor_their_step(client, two_levels, alice, bj_
     client.force_login(bj_auditor)
     page = client.get(change_url(report)).content.decode()
     assert 'value="省级审核通过"' in page
-    client.post(reverse("admin:surveys_report_approve", args=[report.pk]))
+    done = client.post(reverse("admin:surveys_report_approve", args=[report.pk]), follow=True)
+    assert "已省级审核通过。" in done.content.decode()
     report.refresh_from_db()
     assert report.status == ReportStatus.PROVINCIAL
     page = client.get(change_url(report)).content.decode()
@@ -182,7 +183,7 @@ def test_bulk_approval_decides_each_report_on_its_own(client, alice, bob, audito
         report.refresh_from_db()
     assert (first.status, second.status) == (ReportStatus.APPROVED, ReportStatus.APPROVED)
     assert draft.status == ReportStatus.DRAFT
-    assert "已审核通过2份报告。" in page
+    assert "2份报告已为“已审核”。" in page
     assert "以下1份报告未审核通过" in page and "只能审核“已提交”的报告" in page
 
 
@@ -194,11 +195,12 @@ def test_bulk_approval_at_the_province_level(client, two_levels, alice, bob, bj_
     theirs = submitted_report(bob)
     client.force_login(bj_auditor)
 
-    _bulk(client, "approve_selected", [ours, theirs])
+    page = _bulk(client, "approve_selected", [ours, theirs]).content.decode()
 
     ours.refresh_from_db()
     theirs.refresh_from_db()
     assert ours.status == ReportStatus.PROVINCIAL
+    assert "1份报告已为“省级审核通过”。" in page
     assert theirs.status == ReportStatus.SUBMITTED
 
 

@@ -26,7 +26,12 @@ def desk(client, auditor):
 
 
 def window_form(**changes):
-    data = {"data_year": "2025", "opens_on": "2026-02-01", "closes_on": "2026-04-30"}
+    data = {
+        "data_year": "2025",
+        "opens_on": "2026-02-01",
+        "closes_on": "2026-04-30",
+        "review_levels": "1",
+    }
     data.update(changes)
     return data
 
