@@ -9,7 +9,20 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 
 
-class DecisionAdminMixin:
+class ReadOnlyAdminMixin:
+    """Records nobody adds, edits or deletes in the admin (they are written by services)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DecisionAdminMixin(ReadOnlyAdminMixin):
     """Read-only records that auditors act on with buttons (通过, 驳回, 退回, 恢复 …).
 
     Each name in ``decision_actions`` gets a URL ``<object_id>/<name>/`` served by the admin
@@ -21,15 +34,6 @@ class DecisionAdminMixin:
     """
 
     decision_actions: tuple[str, ...] = ()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_decide_permission(self, request):
         opts = self.model._meta

@@ -20,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.validators import mask_mobile
 from institutions.admin import ProvinceFilter
 from registry.admin_lists import NationalListMixin
-from registry.admin_review import DecisionAdminMixin
+from registry.admin_review import DecisionAdminMixin, ReadOnlyAdminMixin
 from registry.scope import VISIBLE_TO, ScopedAdminMixin
 
 from . import attachment4
@@ -681,7 +681,7 @@ class MilestoneFilter(admin.SimpleListFilter):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ScopedAdminMixin, NationalListMixin, admin.ModelAdmin):
+class ReminderAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, NationalListMixin, admin.ModelAdmin):
     """提醒短信 (``manage.py send_reminders``): who was reminded of what, when, and whether it
     went out. Written by the command only: auditors look, nobody adds, changes or deletes."""
 
@@ -723,12 +723,3 @@ class ReminderAdmin(ScopedAdminMixin, NationalListMixin, admin.ModelAdmin):
     @admin.display(description=_("提醒节点"), ordering="milestone")
     def milestone_display(self, obj):
         return obj.get_milestone_display()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -134,6 +134,18 @@ def auditor(db):
 
 
 @pytest.fixture
+def bj_auditor(db):
+    """An auditor whose 审核范围 is 北京市 (institution_a's province)."""
+    return AuditorFactory(username="bj_auditor", review_region=region("110000"))
+
+
+@pytest.fixture
+def gd_auditor(db):
+    """An auditor whose 审核范围 is 广东省 (institution_b's province)."""
+    return AuditorFactory(username="gd_auditor", review_region=region("440000"))
+
+
+@pytest.fixture
 def superuser(db):
     """The platform's superuser (setup, staff accounts)."""
     return SuperuserFactory(username="root", real_name="平台管理员")

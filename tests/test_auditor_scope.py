@@ -24,16 +24,6 @@ from .institutions.applications import make_application
 UNSCOPED = {"institutions.region"}
 
 
-@pytest.fixture
-def bj_auditor(db):
-    return AuditorFactory(username="bj_auditor", review_region=region("110000"))
-
-
-@pytest.fixture
-def gd_auditor(db):
-    return AuditorFactory(username="gd_auditor", review_region=region("440000"))
-
-
 def _objects_of(institution, application_region, n):
     """Something of every kind an auditor reviews, belonging to ``institution``."""
     from binding.models import BindingLog, LegacyRecord

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from surveys import reports
 from surveys.models import ReportingWindow, ReportStatus, TransitionAction
-from tests.factories import AuditorFactory, region
+from tests.factories import AuditorFactory
 from tests.surveys.test_report_admin import IN_WINDOW, change_url, submitted_report
 
 
@@ -26,16 +26,6 @@ def two_levels(db):
         closes_on=datetime.date(2026, 3, 31),
         review_levels=2,
     )
-
-
-@pytest.fixture
-def bj_auditor(db):
-    return AuditorFactory(username="bj_auditor", review_region=region("110000"))
-
-
-@pytest.fixture
-def gd_auditor(db):
-    return AuditorFactory(username="gd_auditor", review_region=region("440000"))
 
 
 def actions(report):
