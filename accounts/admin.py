@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -358,3 +360,27 @@ class AuditorTOTPDeviceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# django-axes' records (sign-in failures and lockouts, by username and address) belong to no
+# institution: for nationwide auditors only (审核范围, issue 22 item 1).
+class ScopedAccessAttemptAdmin(ScopedAdminMixin, AccessAttemptAdmin):
+    scope_path = None
+
+
+class ScopedAccessLogAdmin(ScopedAdminMixin, AccessLogAdmin):
+    scope_path = None
+
+
+class ScopedAccessFailureLogAdmin(ScopedAdminMixin, AccessFailureLogAdmin):
+    scope_path = None
+
+
+for _model, _admin in (
+    (AccessAttempt, ScopedAccessAttemptAdmin),
+    (AccessLog, ScopedAccessLogAdmin),
+    (AccessFailureLog, ScopedAccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)

@@ -75,12 +75,24 @@ def _scoped_admins():
 
 
 def test_every_admin_of_institution_data_is_scoped():
+    """Every admin but reference data and Django's groups (superusers'): sign-in records of
+    django-axes included."""
     missing = [
         model._meta.label_lower
-        for model, model_admin in _scoped_admins()
-        if not isinstance(model_admin, ScopedAdminMixin)
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.label_lower not in {*UNSCOPED, "auth.group"}
+        and not isinstance(model_admin, ScopedAdminMixin)
     ]
     assert missing == []
+
+
+def test_sign_in_records_are_for_nationwide_auditors(client, bj_auditor, auditor):
+    for name in ("accessattempt", "accesslog", "accessfailurelog"):
+        url = reverse(f"admin:axes_{name}_changelist")
+        client.force_login(bj_auditor)
+        assert client.get(url).status_code == 403
+        client.force_login(auditor)
+        assert client.get(url).status_code == 200
 
 
 def test_the_scope_is_read_from_the_region_code(db):
