@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "casesets",
     "binding",
     "excel_templates",
+    # Issue 23: 质控反馈 (indicators, benchmarks, 质控报告, 数据概览).
+    "quality",
     # Issue 9 item 6: the append-only security audit log (审计日志).
     "audit",
     # The project's own system checks (registry/checks.py).

@@ -29,6 +29,7 @@ APPS = (
     "casesets",
     "binding",
     "excel_templates",
+    "quality",
     "registry",
     "audit",
 )
