@@ -40,6 +40,8 @@ PERMISSIONS = {
     "binding.bindinglog": ("view",),
     # 绑定申请 queue: 批准 / 驳回 (change)
     "binding.bindingapplication": ("view", "change"),
+    # 数据概览 (quality.admin): the stored indicators, read only
+    "quality.reportindicators": ("view",),
     # 审计日志 (append-only) and 登录失败与锁定 (unlocking is deleting the attempt)
     "audit.auditevent": ("view",),
     "axes.accessattempt": ("view", "delete"),

@@ -75,7 +75,7 @@ class ReportIndicators(models.Model):
 
     class Meta:
         verbose_name = _("报告质控指标")
-        verbose_name_plural = _("报告质控指标")
+        verbose_name_plural = _("数据概览")
         indexes = [
             models.Index(
                 fields=["data_year", "counted", "province_code"],

@@ -54,6 +54,13 @@ MENU = (
                 "bi-link-45deg",
                 _("绑定本单位以往在旧平台填报的数据"),
             ),
+            (
+                _("质控报告"),
+                "quality:report",
+                lambda user: user.can_see_institution_data,
+                "bi-graph-up",
+                _("本院各项质控指标与省内、全国对比及历年趋势，可打印、下载Excel"),
+            ),
         ),
     ),
 )

@@ -34,6 +34,8 @@ urlpatterns = [
     # 模板下载及数据上传 (issue 7): /registry/templates.zip, upload/1|2|3/, reports/<pk>/imports/…
     path("registry/", include("excel_templates.urls")),
     path("binding/", include("binding.urls")),
+    # 质控报告 (issue 23 item 2): the hospital's indicators beside its province and the nation.
+    path("quality/", include("quality.urls")),
     # django-simple-captcha's views, each limited per address (drawing images costs CPU).
     re_path(
         r"^captcha/image/(?P<key>\w+)/$",
