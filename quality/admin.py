@@ -25,6 +25,7 @@ from openpyxl.styles import Font
 import audit
 from excel_templates.writing import inert
 from institutions.models import HospitalGrade
+from registry.admin_review import ReadOnlyAdminMixin
 from registry.ratelimit import over_limit, too_many
 from registry.scope import ScopedAdminMixin
 
@@ -76,22 +77,13 @@ def _chart(page: overview.Overview):
 
 
 @admin.register(ReportIndicators)
-class OverviewAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class OverviewAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """数据概览: the changelist is the overview page; ``export/`` its .xlsx."""
 
     scope_path = "institution__region"
     list_select_related = ("institution",)
     readonly_fields = ("report", "data_year", "institution", "region_code", "counted", "values")
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
