@@ -187,6 +187,10 @@ def died(row: Row) -> bool:
     return row["mrs_discharge"] == MRS_MAX
 
 
+def mrs90_0_2(row: Row) -> bool:
+    return row["mrs_90d"] <= 2
+
+
 def nihss_improved(row: Row) -> bool:
     """§7.3 item 11: NIHSS down by ≥ 4, or 0 at discharge; a death is not improved."""
     if died(row) or row["nihss_discharge"] is None:
@@ -214,6 +218,49 @@ DNT_EXCLUSIONS = (
     flagged_by(ATTACHMENT3, "dnt_plausible", "DNT少于5或超过240分钟"),
     negative("dnt_minutes"),
 )
+
+# The outcome indicators both attachments share (their codes carry the attachment's prefix).
+
+
+def discharge_outcomes(prefix: str, kind: str, *, death_source: str) -> tuple:
+    """出院 mRS 0–2 and 院内死亡 of one attachment's cases."""
+    return (
+        Indicator(
+            f"{prefix}_mrs_0_2", "出院mRS 0–2分比例", kind, PROPORTION, PERCENT, HIGHER,
+            source=f"{SRC_FORM_2018}（出院mRS≤2分例数）；{SRC_DD_OUTCOME}",
+            definition="出院时mRS评分≤2的病例数 / 全部病例数。",
+            inputs=("mrs_discharge",), reads=("mrs_discharge",), numerator=mrs_0_2,
+        ),
+        Indicator(
+            f"{prefix}_death", "院内死亡率", kind, PROPORTION, PERCENT, LOWER,
+            source=death_source,
+            definition="出院时mRS评分为6（死亡）的病例数 / 全部病例数。",
+            inputs=("mrs_discharge",), reads=("mrs_discharge",), numerator=died,
+        ),
+    )  # fmt: skip
+
+
+def recovery_outcomes(prefix: str, kind: str, *, mrs90_source: str) -> tuple:
+    """NIHSS 改善 and 90天 mRS 0–2 of one attachment's cases."""
+    return (
+        Indicator(
+            f"{prefix}_nihss_improved", "NIHSS改善≥4分或出院NIHSS为0的比例", kind, PROPORTION,
+            PERCENT, HIGHER,
+            source=f"{SRC_FORM_2018}（治疗前后NIHSS评分改善≥4分或功能缺失完全恢复的例数）；"
+                   f"{SRC_DD_OUTCOME}",
+            definition="治疗前NIHSS−出院时NIHSS≥4或出院时NIHSS为0的病例数 / 全部病例数；"
+                       "死亡病例计为未改善。",
+            inputs=("nihss_pre", "nihss_discharge"), reads=SCORES, filled=nihss_known,
+            numerator=nihss_improved,
+        ),
+        Indicator(
+            f"{prefix}_mrs90_0_2", "90天mRS 0–2分比例", kind, PROPORTION, PERCENT, HIGHER,
+            source=mrs90_source,
+            definition="90天mRS≤2的病例数 / 填写了90天mRS的病例数。",
+            inputs=("mrs_90d",), reads=("mrs_90d",), numerator=mrs90_0_2,
+        ),
+    )  # fmt: skip
+
 
 IVT_INDICATORS = (
     Indicator(
@@ -260,33 +307,12 @@ IVT_INDICATORS = (
         inputs=("sich",), reads=("sich",), exclusions=(SICH_NOT_REVIEWED,),
         numerator=lambda row: row["sich"] == Sich.YES,
     ),
-    Indicator(
-        "ivt_mrs_0_2", "出院mRS 0–2分比例", THROMBOLYSIS, PROPORTION, PERCENT, HIGHER,
-        source=f"{SRC_FORM_2018}（出院mRS≤2分例数）；{SRC_DD_OUTCOME}",
-        definition="出院时mRS评分≤2的病例数 / 全部病例数。",
-        inputs=("mrs_discharge",), reads=("mrs_discharge",), numerator=mrs_0_2,
+    *discharge_outcomes(
+        "ivt", THROMBOLYSIS,
+        death_source=f"{SRC_EXPERT_2021}；DATA_DICTIONARY §6.11（mRS 6 = 死亡）",
     ),
-    Indicator(
-        "ivt_death", "院内死亡率", THROMBOLYSIS, PROPORTION, PERCENT, LOWER,
-        source=f"{SRC_EXPERT_2021}；DATA_DICTIONARY §6.11（mRS 6 = 死亡）",
-        definition="出院时mRS评分为6（死亡）的病例数 / 全部病例数。",
-        inputs=("mrs_discharge",), reads=("mrs_discharge",), numerator=died,
-    ),
-    Indicator(
-        "ivt_nihss_improved", "NIHSS改善≥4分或出院NIHSS为0的比例", THROMBOLYSIS, PROPORTION,
-        PERCENT, HIGHER,
-        source=f"{SRC_FORM_2018}（治疗前后NIHSS评分改善≥4分或功能缺失完全恢复的例数）；"
-               f"{SRC_DD_OUTCOME}",
-        definition="治疗前NIHSS−出院时NIHSS≥4或出院时NIHSS为0的病例数 / 全部病例数；"
-                   "死亡病例计为未改善。",
-        inputs=("nihss_pre", "nihss_discharge"), reads=SCORES, filled=nihss_known,
-        numerator=nihss_improved,
-    ),
-    Indicator(
-        "ivt_mrs90_0_2", "90天mRS 0–2分比例", THROMBOLYSIS, PROPORTION, PERCENT, HIGHER,
-        source=f"{SRC_EXPERT_2021}；DATA_DICTIONARY §4.2（90天mRS）",
-        definition="90天mRS≤2的病例数 / 填写了90天mRS的病例数。",
-        inputs=("mrs_90d",), reads=("mrs_90d",), numerator=lambda row: row["mrs_90d"] <= 2,
+    *recovery_outcomes(
+        "ivt", THROMBOLYSIS, mrs90_source=f"{SRC_EXPERT_2021}；DATA_DICTIONARY §4.2（90天mRS）"
     ),
 )  # fmt: skip
 
@@ -317,17 +343,9 @@ EVT_INDICATORS = (
                     negative("opt_minutes")),
         value_of=minutes("opt_minutes"),
     ),
-    Indicator(
-        "evt_mrs_0_2", "出院mRS 0–2分比例", INTERVENTION, PROPORTION, PERCENT, HIGHER,
-        source=f"{SRC_FORM_2018}（出院mRS≤2分例数）；{SRC_DD_OUTCOME}",
-        definition="出院时mRS评分≤2的病例数 / 全部病例数。",
-        inputs=("mrs_discharge",), reads=("mrs_discharge",), numerator=mrs_0_2,
-    ),
-    Indicator(
-        "evt_death", "院内死亡率", INTERVENTION, PROPORTION, PERCENT, LOWER,
-        source=f"{SRC_EXPERT_2021}；2025版总表“住院死亡例数”；DATA_DICTIONARY §6.11",
-        definition="出院时mRS评分为6（死亡）的病例数 / 全部病例数。",
-        inputs=("mrs_discharge",), reads=("mrs_discharge",), numerator=died,
+    *discharge_outcomes(
+        "evt", INTERVENTION,
+        death_source=f"{SRC_EXPERT_2021}；2025版总表“住院死亡例数”；DATA_DICTIONARY §6.11",
     ),
     Indicator(
         "evt_bridging", "桥接治疗占比", INTERVENTION, PROPORTION, PERCENT, NEUTRAL,
@@ -350,21 +368,8 @@ EVT_INDICATORS = (
         inputs=("sich",), reads=("sich",), exclusions=(SICH_NOT_REVIEWED,),
         numerator=lambda row: row["sich"] == Sich.YES,
     ),
-    Indicator(
-        "evt_nihss_improved", "NIHSS改善≥4分或出院NIHSS为0的比例", INTERVENTION, PROPORTION,
-        PERCENT, HIGHER,
-        source=f"{SRC_FORM_2018}（治疗前后NIHSS评分改善≥4分或功能缺失完全恢复的例数）；"
-               f"{SRC_DD_OUTCOME}",
-        definition="治疗前NIHSS−出院时NIHSS≥4或出院时NIHSS为0的病例数 / 全部病例数；"
-                   "死亡病例计为未改善。",
-        inputs=("nihss_pre", "nihss_discharge"), reads=SCORES, filled=nihss_known,
-        numerator=nihss_improved,
-    ),
-    Indicator(
-        "evt_mrs90_0_2", "90天mRS 0–2分比例", INTERVENTION, PROPORTION, PERCENT, HIGHER,
-        source=f"{SRC_EXPERT_2021}；DATA_DICTIONARY §5.2（90天mRS）",
-        definition="90天mRS≤2的病例数 / 填写了90天mRS的病例数。",
-        inputs=("mrs_90d",), reads=("mrs_90d",), numerator=lambda row: row["mrs_90d"] <= 2,
+    *recovery_outcomes(
+        "evt", INTERVENTION, mrs90_source=f"{SRC_EXPERT_2021}；DATA_DICTIONARY §5.2（90天mRS）"
     ),
 )  # fmt: skip
 
